@@ -1,0 +1,151 @@
+"""The admin site and the shared domain's admin pages."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Document, DocumentFile, Employee, Tenant
+from intake.tenancy import TenantAdminMixin, TenantAdminSite, is_tenant_administrator
+
+site = TenantAdminSite(name="admin")
+User = get_user_model()
+
+# Django's own user and group pages are for platform superusers only (plain ModelAdmin permissions).
+site.register(User, UserAdmin)
+site.register(Group, GroupAdmin)
+
+
+@admin.register(Tenant, site=site)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "slug"]
+
+    # A tenant administrator sees and renames their own tenant; only superusers create or delete tenants.
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        if is_tenant_administrator(request):
+            return queryset.filter(pk=request.tenant.pk)
+        return queryset.none()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["slug", "is_active"]
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_tenant_administrator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (
+            request.user.is_superuser or obj is None or obj.pk == request.tenant.pk
+        )
+
+    has_change_permission = has_view_permission
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class EmployeeCreationForm(forms.ModelForm):
+    """Adding an employee creates their login; the password is set here, never shown again."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    class Meta:
+        model = Employee
+        fields = ["username", "password", "display_name", "email", "role", "is_active"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(cleaned["password"], candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    def save(self, commit=True):
+        employee = super().save(commit=False)
+        employee.user = User.objects.create_user(
+            username=self.cleaned_data["username"],
+            email=self.cleaned_data.get("email", ""),
+            password=self.cleaned_data["password"],
+        )
+        if commit:
+            employee.save()
+        return employee
+
+
+@admin.register(Employee, site=site)
+class EmployeeAdmin(TenantAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "user", "role", "email", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["display_name", "email", "user__username"]
+    fields = ["user", "display_name", "email", "role", "is_active"]
+    readonly_fields = ["user"]
+
+    def get_list_display(self, request):
+        return ["tenant", *self.list_display] if request.user.is_superuser else self.list_display
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = EmployeeCreationForm
+            kwargs["fields"] = EmployeeCreationForm.Meta.fields
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return EmployeeCreationForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+
+class DocumentFileInline(TenantAdminMixin, admin.TabularInline):
+    model = DocumentFile
+    fields = ["original_name", "size", "content_type", "sha256"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document, site=site)
+class DocumentAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Documents are made by operators; the admin shows them read-only."""
+
+    list_display = ["title", "source", "created_by", "created_at"]
+    search_fields = ["title", "source"]
+    readonly_fields = ["title", "source", "created_by", "created_at"]
+    inlines = [DocumentFileInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

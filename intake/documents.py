@@ -1,0 +1,51 @@
+"""Creating documents: the one service every entry point uses to store a document and its files."""
+
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from intake.files import safe_display_name, sha256_hex, sniff_content_type, tenant_storage_path
+from intake.models import Document, DocumentFile
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    data: bytes
+
+
+def create_document(*, tenant, title, created_by=None, source="", files=()) -> Document:
+    """Store a document with its files, all or nothing.
+
+    Files are written to storage before the rows that reference them are committed; if anything fails,
+    the files written so far are removed, so a committed row always points at a complete file and a
+    failure leaves nothing behind.
+    """
+    written = []
+    try:
+        with transaction.atomic():
+            document = Document.all_tenants.create(
+                tenant=tenant, title=title[:300], created_by=created_by, source=source[:300]
+            )
+            for incoming in files:
+                content_type = sniff_content_type(incoming.data)
+                path = default_storage.save(
+                    tenant_storage_path(tenant.pk, "documents", content_type), ContentFile(incoming.data)
+                )
+                written.append(path)
+                DocumentFile.all_tenants.create(
+                    tenant=tenant,
+                    document=document,
+                    original_name=safe_display_name(incoming.name),
+                    file=path,
+                    size=len(incoming.data),
+                    sha256=sha256_hex(incoming.data),
+                    content_type=content_type,
+                )
+    except BaseException:
+        for path in written:
+            default_storage.delete(path)
+        raise
+    return document

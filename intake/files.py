@@ -1,0 +1,85 @@
+"""File helpers shared by every app: content sniffing, the *graphic* rule, safe names, storage paths.
+
+Pure functions (no Django import at module level) so the mail extractor can use them in worker processes.
+"""
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+
+import magic
+
+# The "copy only graphic attachments" rule of ACD points: pdf, jpg, tif, png, judged by content.
+GRAPHIC_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "image/tiff"})
+
+# libmagic needs only the head of a file; reading more costs time and changes nothing for our types.
+SNIFF_BYTES = 16 * 1024
+MAX_NAME_LENGTH = 150
+
+_magic = None
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r'[<>:"|?*]')
+
+
+def sniff_content_type(data: bytes) -> str:
+    """The MIME type the bytes really are, never the one somebody declared."""
+    global _magic
+    if not data:
+        return "application/x-empty"
+    if _magic is None:
+        # One handle per process: opening libmagic's database is far slower than a lookup.
+        _magic = magic.Magic(mime=True)
+    return _magic.from_buffer(bytes(data[:SNIFF_BYTES])) or "application/octet-stream"
+
+
+def is_graphic(content_type: str) -> bool:
+    return content_type in GRAPHIC_TYPES
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def safe_display_name(name: str | None, *, fallback: str = "attachment") -> str:
+    """A file name fit to show and to offer as a download name.
+
+    Drops any directory part (POSIX or Windows), control characters and characters Windows refuses,
+    and shortens very long names while keeping the extension. The result is for display only:
+    stored files always get names the portal generates.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", _CONTROL.sub("", name)).strip().strip(".").strip()
+    if not name:
+        return fallback
+    if len(name) > MAX_NAME_LENGTH:
+        stem, ext = os.path.splitext(name)
+        if len(ext) > 16:  # not a real extension, just a dot somewhere in a long name
+            stem, ext = name, ""
+        name = stem[: MAX_NAME_LENGTH - len(ext)].rstrip() + ext
+    return name
+
+
+# Extensions we give stored files, from the sniffed type; anything else is stored without one.
+_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/tiff": ".tif",
+    "image/gif": ".gif",
+    "application/xml": ".xml",
+    "text/xml": ".xml",
+    "text/plain": ".txt",
+    "application/zip": ".zip",
+}
+
+
+def tenant_storage_path(tenant_id: int, area: str, content_type: str = "") -> str:
+    """A fresh storage name under the tenant's prefix: `tenants/<id>/<area>/<2 hex>/<uuid><ext>`.
+
+    The name never contains anything the sender chose, so no upload can collide, traverse or mislead.
+    """
+    token = uuid.uuid4().hex
+    return f"tenants/{int(tenant_id)}/{area}/{token[:2]}/{token}{_EXTENSIONS.get(content_type, '')}"

@@ -1,0 +1,21 @@
+import gettext
+from pathlib import Path
+
+import polib
+
+from intake.settings import BASE_DIR
+
+PO = Path(BASE_DIR) / "locale/pl/LC_MESSAGES/django.po"
+
+
+def test_every_message_has_a_polish_translation():
+    catalogue = polib.pofile(str(PO))
+    assert [e.msgid for e in catalogue.untranslated_entries()] == []
+    assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+
+
+def test_compiled_catalogue_matches_the_sources():
+    compiled = gettext.GNUTranslations(PO.with_suffix(".mo").open("rb"))
+    for entry in polib.pofile(str(PO)).translated_entries():
+        if not entry.msgid_plural:
+            assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
