@@ -156,3 +156,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Mail servers. Tenants type host names, so internal addresses are refused unless listed here (CIDRs).
+MAIL_ALLOWED_NETWORKS = env.list("MAIL_ALLOWED_NETWORKS", default=[])
+MAIL_TIMEOUT_SECONDS = env.float("MAIL_TIMEOUT_SECONDS", default=20.0)
+# Microsoft identity platform: the authority host, a CA bundle to trust it with (only for a private
+# authority, as in tests), and the redirect URI registered in Entra (default: built from the request).
+MS_AUTHORITY_HOST = env("MS_AUTHORITY_HOST", default="https://login.microsoftonline.com")
+MS_AUTHORITY_CA_BUNDLE = env("MS_AUTHORITY_CA_BUNDLE", default="")
+MS_OAUTH_REDIRECT_URI = env("MS_OAUTH_REDIRECT_URI", default="")

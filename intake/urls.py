@@ -12,5 +12,6 @@ urlpatterns = [
     path("tenant/switch/", views.switch_tenant, name="switch-tenant"),
     path("profile/", views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("mailboxes/", include("mailboxes.urls")),
     path("admin/", admin_site.urls),
 ]

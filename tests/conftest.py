@@ -1,11 +1,9 @@
-import importlib.util
-
-pytest_plugins = ["tests.servers.fixtures"] if importlib.util.find_spec("tests.servers.fixtures") else []  # TODO(me): unconditional
-
 import pytest
 from django.test import Client
 
 from tests.factories import make_tenant_world
+
+pytest_plugins = ["tests.servers.fixtures"]
 
 
 @pytest.fixture

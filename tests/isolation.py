@@ -6,6 +6,7 @@ here, so a new model cannot join the admin without being covered.
 
 from intake.documents import IncomingFile, create_document
 from intake.models import Document, Employee
+from mailboxes.models import Mailbox
 
 BUILDERS = {
     Employee: lambda world: world.operator,
@@ -15,12 +16,8 @@ BUILDERS = {
         created_by=world.operator,
         files=[IncomingFile("invoice.pdf", b"%PDF-1.4\n%test\n")],
     ),
+    Mailbox: lambda world: Mailbox.all_tenants.create(
+        tenant=world.tenant, name=f"Invoices {world.tenant.slug}", host="imap.example.com",
+        email_address=f"faktury@{world.tenant.slug}.example", password="secret-of-" + world.tenant.slug,
+    ),
 }
-
-
-def register(model):
-    def decorate(builder):
-        BUILDERS[model] = builder
-        return builder
-
-    return decorate

@@ -13,6 +13,9 @@ os.environ["MEDIA_ROOT"] = _media
 os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="intake-test-static-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/intake-test.sqlite3")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# The test servers listen on loopback, which the SSRF guard would refuse otherwise.
+os.environ.setdefault("MAIL_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+os.environ.setdefault("MAIL_TIMEOUT_SECONDS", "5")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from intake.settings import *  # noqa: E402,F403

@@ -1,0 +1,161 @@
+"""Mailboxes in the admin: fields grouped like the source systems' tabs, with Test connection,
+Authorize (Microsoft sign-in) and Send test message next to the form."""
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from intake.admin import site
+from intake.tenancy import TenantAdminMixin
+from mailboxes import connection_test, outgoing, sign_in, status
+from mailboxes.forms import MailboxForm
+from mailboxes.models import Mailbox
+from mailboxes.protocols.errors import MailConnectionError
+from mailboxes.views import remember_sign_in_flow, sign_in_redirect_uri
+
+
+@admin.register(Mailbox, site=site)
+class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = MailboxForm
+    change_form_template = "admin/mailboxes/mailbox/change_form.html"
+    list_display = ["name", "purpose", "email_address", "auth_method", "state_badge", "last_checked_at"]
+    list_filter = ["purpose", "auth_method", "state"]
+    search_fields = ["name", "email_address", "host"]
+    readonly_fields = ["state_badge", "last_error", "last_checked_at", "oauth_account", "folder_tree"]
+    actions = ["test_selected"]
+    fieldsets = [
+        (gettext_lazy("Cooperation mode"), {"fields": ["name", "purpose", "host", "port", "encryption"]}),
+        (
+            gettext_lazy("Account"),
+            {
+                "fields": ["email_address", "login", "auth_method", "new_password"],
+                "classes": ["mailbox-account"],
+            },
+        ),
+        (
+            gettext_lazy("Microsoft OAuth 2.0"),
+            {
+                "fields": [
+                    "oauth_grant",
+                    "oauth_client_id",
+                    "new_client_secret",
+                    "oauth_directory_id",
+                    "oauth_account",
+                ],
+                "classes": ["mailbox-oauth"],
+                "description": gettext_lazy(
+                    "An app registered in Microsoft Entra: its Application (client) ID, a client secret "
+                    "value and the Directory (tenant) ID. Delegated: save, then press Authorize and sign in."
+                ),
+            },
+        ),
+        (gettext_lazy("Outgoing mail"), {"fields": ["automat"], "classes": ["mailbox-outgoing"]}),
+        (gettext_lazy("Certificate"), {"fields": ["trusted_certificate"], "classes": ["collapse"]}),
+        (gettext_lazy("State"), {"fields": ["state_badge", "last_error", "last_checked_at", "folder_tree"]}),
+    ]
+
+    class Media:
+        js = ["mailboxes/mailbox_form.js"]
+        css = {"all": ["mailboxes/mailbox_admin.css"]}
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_badge(self, obj):
+        return format_html(
+            '<span class="mailbox-state state-{}">{}</span>', obj.state, obj.get_state_display()
+        )
+
+    @admin.display(description=gettext_lazy("folders"))
+    def folder_tree(self, obj):
+        if not obj.folders:
+            return _("Not fetched yet: run the connection test.")
+        return format_html(
+            '<ul class="folder-tree">{}</ul>',
+            format_html_join(
+                "",
+                '<li style="margin-left:{}em">{}</li>',
+                ((f["depth"] * 1.2, f["name"]) for f in obj.folders),
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        report = form.connection_report
+        if report is not None:  # the form tested these very values before saving
+            status.record_success(obj)
+            connection_test.store_folders(obj, report.folders)
+            messages.success(request, report.message)
+
+    # -- buttons next to the form ------------------------------------------------------------------
+
+    def get_urls(self):
+        def view(function, name):
+            return path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(require_POST(function)),
+                name=f"mailboxes_mailbox_{name.replace('-', '_')}",
+            )
+
+        return [
+            view(self.test_view, "test"),
+            view(self.authorize_view, "authorize"),
+            view(self.send_test_view, "send-test"),
+            *super().get_urls(),
+        ]
+
+    def _editable(self, request, object_id) -> Mailbox:
+        mailbox = self.get_object(request, object_id)  # scoped to the administrator's tenant
+        if mailbox is None or not self.has_change_permission(request, mailbox):
+            raise Http404
+        return mailbox
+
+    def _back(self, mailbox):
+        return HttpResponseRedirect(reverse("admin:mailboxes_mailbox_change", args=[mailbox.pk]))
+
+    def test_view(self, request, object_id):
+        mailbox = self._editable(request, object_id)
+        report = connection_test.check_connection(mailbox)
+        messages.add_message(request, messages.SUCCESS if report.ok else messages.ERROR, report.message)
+        return self._back(mailbox)
+
+    def authorize_view(self, request, object_id):
+        mailbox = self._editable(request, object_id)
+        if not mailbox.is_delegated:
+            messages.error(request, _("Authorize is for Microsoft OAuth 2.0 with delegated sign-in."))
+            return self._back(mailbox)
+        try:
+            flow = sign_in.begin_sign_in(mailbox, redirect_uri=sign_in_redirect_uri(request))
+        except MailConnectionError as error:
+            messages.error(request, str(error))
+            return self._back(mailbox)
+        remember_sign_in_flow(request, mailbox, flow)
+        return redirect(flow["auth_uri"])
+
+    def send_test_view(self, request, object_id):
+        mailbox = self._editable(request, object_id)
+        to = getattr(request.employee, "email", "") or request.user.email
+        if mailbox.purpose != Mailbox.Purpose.OUTGOING or not to:
+            messages.error(
+                request, _("A test message needs an outgoing mailbox and an e-mail address on your profile.")
+            )
+            return self._back(mailbox)
+        try:
+            outgoing.send_test_message(mailbox, to=to)
+        except MailConnectionError as error:
+            status.record_failure(mailbox, error)
+            messages.error(request, str(error))
+        else:
+            status.record_success(mailbox)
+            messages.success(request, _("A test message was sent to %(to)s.") % {"to": to})
+        return self._back(mailbox)
+
+    @admin.action(description=gettext_lazy("Test connection of the selected mailboxes"))
+    def test_selected(self, request, queryset):
+        for mailbox in queryset:
+            report = connection_test.check_connection(mailbox)
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            messages.add_message(request, level, f"{mailbox.name}: {report.message}")

@@ -1,0 +1,63 @@
+"""The connection test: can the portal reach, secure and log in to this mailbox's server right now?"""
+
+from dataclasses import asdict, dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mailboxes import status
+from mailboxes.credentials import with_server
+from mailboxes.models import Mailbox
+from mailboxes.protocols import imap, smtp
+from mailboxes.protocols.errors import MailConnectionError
+
+
+@dataclass
+class ConnectionReport:
+    ok: bool
+    message: str
+    kind: str = "ok"
+    folders: list[dict] = field(default_factory=list)
+
+
+def folder_rows(folders: list[imap.Folder]) -> list[dict]:
+    return [
+        asdict(f) | {"depth": f.depth, "selectable": f.selectable, "flags": list(f.flags)} for f in folders
+    ]
+
+
+def check_connection(
+    mailbox: Mailbox, *, password: str | None = None, record: bool = True
+) -> ConnectionReport:
+    """Test `mailbox` (saved or not). With `record`, store the outcome (and IMAP folders) on the mailbox.
+
+    IMAP: connect, TLS, authenticate, list folders. SMTP: connect, TLS, EHLO, authenticate; nothing is sent.
+    """
+    try:
+        if mailbox.purpose == Mailbox.Purpose.INCOMING:
+            folders = folder_rows(with_server(mailbox, imap.check, password=password))
+        else:
+            with_server(mailbox, smtp.check, password=password)
+            folders = []
+    except MailConnectionError as error:
+        if record and mailbox.pk:
+            status.record_failure(mailbox, error)
+        return ConnectionReport(ok=False, message=str(error), kind=error.kind)
+    if record and mailbox.pk:
+        status.record_success(mailbox)
+        if mailbox.purpose == Mailbox.Purpose.INCOMING:
+            store_folders(mailbox, folders)
+    if mailbox.purpose == Mailbox.Purpose.INCOMING:
+        message = _("Connected to %(host)s and signed in; %(count)d folders found.") % {
+            "host": mailbox.host,
+            "count": len(folders),
+        }
+    else:
+        message = _("Connected to %(host)s and signed in.") % {"host": mailbox.host}
+    return ConnectionReport(ok=True, message=message, folders=folders)
+
+
+def store_folders(mailbox: Mailbox, folders: list[dict]) -> None:
+    now = timezone.now()
+    Mailbox.all_tenants.filter(pk=mailbox.pk).update(folders=folders, folders_fetched_at=now)
+    mailbox.folders, mailbox.folders_fetched_at = folders, now

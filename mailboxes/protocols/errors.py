@@ -1,0 +1,75 @@
+"""The few errors the protocol edge raises, each with a message an administrator can act on.
+
+Messages never contain passwords, tokens or client secrets: they are built here from fixed text plus
+the host name, never from the exception text of a library that might have echoed a credential.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class MailConnectionError(Exception):
+    """Base of every failure to reach or use a mail server. `kind` is stable, for code and tests."""
+
+    kind = "error"
+    default_message = _("The mail server could not be used.")
+
+    def __init__(self, message=None, *, detail: str = ""):
+        self.message = str(message or self.default_message)
+        self.detail = detail  # safe extra context (server reply text, certificate reason)
+        super().__init__(self.message if not detail else f"{self.message} ({detail})")
+
+    def __str__(self):
+        return self.message if not self.detail else f"{self.message} ({self.detail})"
+
+
+class HostNotFound(MailConnectionError):
+    kind = "host_not_found"
+    default_message = _("Host not found: the server name does not resolve.")
+
+
+class HostNotAllowed(MailConnectionError):
+    kind = "host_not_allowed"
+    default_message = _("This address is on an internal network the portal may not connect to.")
+
+
+class ConnectionRefused(MailConnectionError):
+    kind = "connection_refused"
+    default_message = _("Connection refused: nothing accepts connections on that port.")
+
+
+class TimedOut(MailConnectionError):
+    kind = "timed_out"
+    default_message = _("Timed out: the server did not answer in time.")
+
+
+class TlsFailure(MailConnectionError):
+    kind = "tls_failure"
+    default_message = _("TLS failure: a secure connection could not be established.")
+
+
+class EncryptionUnavailable(MailConnectionError):
+    kind = "encryption_unavailable"
+    default_message = _(
+        "The server offers no encryption, so the credentials were not sent. Choose encryption "
+        "'None' explicitly only if you accept sending them in clear text."
+    )
+
+
+class AuthenticationRejected(MailConnectionError):
+    kind = "authentication_rejected"
+    default_message = _("Authentication rejected: the server refused the login or password.")
+
+
+class SignInRequired(MailConnectionError):
+    kind = "sign_in_required"
+    default_message = _("Microsoft sign-in needed: authorize the mailbox again.")
+
+
+class OAuthFailure(MailConnectionError):
+    kind = "oauth_failure"
+    default_message = _("Microsoft did not issue a token.")
+
+
+class ProtocolFailure(MailConnectionError):
+    kind = "protocol_error"
+    default_message = _("The server answered in a way the portal did not expect.")

@@ -1,0 +1,142 @@
+"""IMAP at the edge: the only module that touches imapclient. Returns plain data, raises domain errors."""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from dataclasses import dataclass
+
+import imapclient
+from imapclient import exceptions as imap_errors
+from imapclient import imap4
+from imapclient import tls as imap_tls
+
+from mailboxes.protocols import network, tls
+from mailboxes.protocols.errors import (
+    AuthenticationRejected,
+    EncryptionUnavailable,
+    MailConnectionError,
+    ProtocolFailure,
+    TimedOut,
+)
+from mailboxes.protocols.settings import ServerSettings
+
+
+@dataclass(frozen=True)
+class Folder:
+    name: str  # decoded from modified UTF-7
+    delimiter: str
+    flags: tuple[str, ...]
+
+    @property
+    def depth(self) -> int:
+        return self.name.count(self.delimiter) if self.delimiter else 0
+
+    @property
+    def selectable(self) -> bool:
+        return "\\Noselect" not in self.flags and "\\NonExistent" not in self.flags
+
+
+# -- connecting to the vetted address while checking the certificate against the host name ---------------
+
+
+class _PlainIMAP4(imap4.IMAP4WithTimeout):
+    def __init__(self, endpoint: network.Endpoint, timeout):
+        self._endpoint = endpoint
+        super().__init__(endpoint.host, endpoint.port, timeout)
+
+    def _create_socket(self, timeout=None):
+        return network.open_socket(self._endpoint, timeout or self._timeout)
+
+
+class _TlsIMAP4(imap_tls.IMAP4_TLS):
+    def __init__(self, endpoint: network.Endpoint, context, timeout):
+        self._endpoint = endpoint
+        super().__init__(endpoint.host, endpoint.port, context, timeout)
+
+    def _create_socket(self, timeout=None):
+        sock = network.open_socket(self._endpoint, timeout or self._timeout)
+        return imap_tls.wrap_socket(sock, self.ssl_context, self.host)
+
+
+class _Client(imapclient.IMAPClient):
+    def __init__(self, endpoint: network.Endpoint, *, use_tls: bool, context, timeout: float):
+        self._endpoint = endpoint
+        super().__init__(endpoint.host, port=endpoint.port, ssl=use_tls, ssl_context=context, timeout=timeout)
+
+    def _create_IMAP4(self):
+        timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _TlsIMAP4(self._endpoint, self.ssl_context, timeout)
+        return _PlainIMAP4(self._endpoint, timeout)
+
+
+@contextlib.contextmanager
+def translated_errors(server: ServerSettings):
+    """Turn library and socket exceptions into domain errors that are safe to show and to log."""
+    try:
+        yield
+    except MailConnectionError:
+        raise
+    except imap_errors.LoginError as exc:
+        raise AuthenticationRejected(detail=_server_text(exc, server)) from None
+    except ssl.SSLError as exc:
+        raise tls.describe_tls_error(exc) from None
+    except TimeoutError:
+        raise TimedOut(detail=f"{server.host}:{server.port}") from None
+    except (imapclient.IMAPClient.Error, imapclient.IMAPClient.AbortError, OSError, EOFError) as exc:
+        raise ProtocolFailure(detail=_server_text(exc, server)) from None
+
+
+def _server_text(exc: BaseException, server: ServerSettings) -> str:
+    """The server's words, minus anything that could be a credential we sent."""
+    text = str(exc)[:300]
+    for secret in (server.password, server.access_token):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+@contextlib.contextmanager
+def session(server: ServerSettings):
+    """An authenticated IMAP session. Never sends credentials unencrypted unless encryption is NONE."""
+    endpoint = network.resolve(server.host, server.port)
+    implicit = tls.uses_implicit_tls("imap", server.encryption, server.port)
+    context = tls.client_context(server.trusted_ca_pem) if server.encryption != tls.NONE else None
+    with translated_errors(server):
+        client = _Client(endpoint, use_tls=implicit, context=context, timeout=server.timeout)
+        try:
+            if not implicit and server.encryption != tls.NONE:
+                if not client.has_capability("STARTTLS"):
+                    raise EncryptionUnavailable(detail=f"{server.host} offers no STARTTLS")
+                client.starttls(context)
+            if server.uses_oauth:
+                client.oauth2_login(server.username, server.access_token)
+            else:
+                client.login(server.username, server.password)
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.logout()
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+
+def list_folders(client) -> list[Folder]:
+    folders = []
+    for flags, delimiter, name in client.list_folders():
+        delim = delimiter.decode() if isinstance(delimiter, bytes) else (delimiter or "")
+        folders.append(
+            Folder(
+                name=name if isinstance(name, str) else name.decode("utf-8", "replace"),
+                delimiter=delim,
+                flags=tuple(f.decode() if isinstance(f, bytes) else str(f) for f in flags),
+            )
+        )
+    return sorted(folders, key=lambda f: (f.name.upper() != "INBOX", f.name.split(f.delimiter or "\0")))
+
+
+def check(server: ServerSettings) -> list[Folder]:
+    """Connect, secure, authenticate and list folders: the IMAP connection test."""
+    with session(server) as client, translated_errors(server):
+        return list_folders(client)

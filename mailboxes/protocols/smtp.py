@@ -1,0 +1,118 @@
+"""SMTP at the edge: the only module that touches smtplib. Raises domain errors with safe messages."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import smtplib
+import ssl
+
+from mailboxes.protocols import network, tls
+from mailboxes.protocols.errors import (
+    AuthenticationRejected,
+    EncryptionUnavailable,
+    MailConnectionError,
+    ProtocolFailure,
+    TimedOut,
+)
+from mailboxes.protocols.settings import ServerSettings
+
+
+class _PlainSMTP(smtplib.SMTP):
+    def __init__(self, endpoint: network.Endpoint, timeout: float):
+        self._endpoint = endpoint
+        super().__init__(endpoint.host, endpoint.port, timeout=timeout)
+
+    def _get_socket(self, host, port, timeout):
+        return network.open_socket(self._endpoint, timeout)
+
+
+class _TlsSMTP(smtplib.SMTP_SSL):
+    def __init__(self, endpoint: network.Endpoint, context, timeout: float):
+        self._endpoint = endpoint
+        super().__init__(endpoint.host, endpoint.port, timeout=timeout, context=context)
+
+    def _get_socket(self, host, port, timeout):
+        sock = network.open_socket(self._endpoint, timeout)
+        return self.context.wrap_socket(sock, server_hostname=self._host)
+
+
+def _xoauth2(username: str, token: str):
+    payload = f"user={username}\x01auth=Bearer {token}\x01\x01"
+
+    def respond(challenge=None):
+        # First call: the initial response. A later call carries the server's error JSON: answer empty.
+        return payload if challenge is None else ""
+
+    return respond
+
+
+def _safe(text, server: ServerSettings) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = str(text)[:300]
+    for secret in (server.password, server.access_token):
+        if secret:
+            text = text.replace(secret, "***").replace(base64.b64encode(secret.encode()).decode(), "***")
+    return text
+
+
+@contextlib.contextmanager
+def translated_errors(server: ServerSettings):
+    try:
+        yield
+    except MailConnectionError:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise AuthenticationRejected(detail=_safe(exc.smtp_error, server)) from None
+    except ssl.SSLError as exc:
+        raise tls.describe_tls_error(exc) from None
+    except TimeoutError:
+        raise TimedOut(detail=f"{server.host}:{server.port}") from None
+    except smtplib.SMTPResponseException as exc:
+        raise ProtocolFailure(detail=f"{exc.smtp_code} {_safe(exc.smtp_error, server)}") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise ProtocolFailure(detail=_safe(type(exc).__name__, server)) from None
+
+
+@contextlib.contextmanager
+def session(server: ServerSettings):
+    """An authenticated SMTP session; credentials never travel unencrypted unless encryption is NONE."""
+    endpoint = network.resolve(server.host, server.port)
+    implicit = tls.uses_implicit_tls("smtp", server.encryption, server.port)
+    context = tls.client_context(server.trusted_ca_pem) if server.encryption != tls.NONE else None
+    with translated_errors(server):
+        client = (
+            _TlsSMTP(endpoint, context, server.timeout) if implicit else _PlainSMTP(endpoint, server.timeout)
+        )
+        try:
+            client.ehlo()
+            if not implicit and server.encryption != tls.NONE:
+                if not client.has_extn("starttls"):
+                    raise EncryptionUnavailable(detail=f"{server.host} offers no STARTTLS")
+                client.starttls(context=context)
+                client.ehlo()
+            if server.uses_oauth:
+                client.auth("XOAUTH2", _xoauth2(server.username, server.access_token))
+            elif server.password:
+                client.login(server.username, server.password)
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.quit()
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+def check(server: ServerSettings) -> None:
+    """Connect, secure, EHLO and authenticate: the SMTP connection test (sends nothing)."""
+    with session(server):
+        pass
+
+
+def send(server: ServerSettings, *, sender: str, recipients: list[str], message: bytes) -> None:
+    """Send one message; raises a domain error when the server does not accept it for every recipient."""
+    with session(server) as client, translated_errors(server):
+        refused = client.sendmail(sender, recipients, message)
+        if refused:
+            raise ProtocolFailure(detail=f"recipients refused: {', '.join(sorted(refused))}")
