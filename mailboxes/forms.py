@@ -16,7 +16,12 @@ from mailboxes.protocols.errors import HostNotAllowed, HostNotFound, TlsFailure
 def secret_input():
     # render_value=False: a stored secret never travels back to the browser, not even masked.
     return forms.PasswordInput(
-        render_value=False, attrs={"autocomplete": "new-password", "class": "secret-input"}
+        render_value=False,
+        attrs={
+            "autocomplete": "new-password",
+            "class": "secret-input",
+            "data-reveal-label": _("Show password"),
+        },
     )
 
 

@@ -17,7 +17,10 @@ BUILDERS = {
         files=[IncomingFile("invoice.pdf", b"%PDF-1.4\n%test\n")],
     ),
     Mailbox: lambda world: Mailbox.all_tenants.create(
-        tenant=world.tenant, name=f"Invoices {world.tenant.slug}", host="imap.example.com",
-        email_address=f"faktury@{world.tenant.slug}.example", password="secret-of-" + world.tenant.slug,
+        tenant=world.tenant,
+        name=f"Invoices {world.tenant.slug}",
+        host="imap.example.com",
+        email_address=f"faktury@{world.tenant.slug}.example",
+        password="secret-of-" + world.tenant.slug,
     ),
 }
