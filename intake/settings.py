@@ -147,7 +147,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-buffers": {"task": "mailboxes.tasks.poll_due_buffers", "schedule": 30.0},
+    "remove-orphaned-mail-files": {
+        "task": "mailboxes.tasks.remove_orphaned_mail_files",
+        "schedule": 6 * 3600.0,
+    },
+}
 
 LOGGING = {
     "version": 1,

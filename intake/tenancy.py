@@ -56,13 +56,30 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(tenant=tenant)
 
 
+class _ActiveTenantId(models.Expression):
+    """The active tenant's id, looked up when the query runs, not when it is built.
+
+    Django builds querysets long before it runs them (form fields at import time, querysets kept on
+    classes); deciding at execution means the tenant of the context that *runs* the query applies.
+    No active tenant: the query raises. Platform scope: the condition compares the column with itself.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection):
+        value = _active.get()
+        if value is None:
+            raise TenantNotActive("No tenant is active; use tenant_context() or Model.all_tenants.")
+        if value is _EVERY_TENANT:
+            return compiler.compile(compiler.query.resolve_ref("tenant_id"))
+        return "%s", [value.pk]
+
+
 class TenantScopedManager(models.Manager.from_queryset(TenantQuerySet)):
-    """Default manager of tenant-owned models: always filtered by the active tenant."""
+    """Default manager of tenant-owned models: always filtered by the tenant active when the query runs."""
 
     def get_queryset(self):
-        tenant = active_tenant()
-        queryset = super().get_queryset()
-        return queryset if tenant is None else queryset.filter(tenant=tenant)
+        return super().get_queryset().filter(tenant_id=_ActiveTenantId())
 
 
 class TenantOwned(models.Model):

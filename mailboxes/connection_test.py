@@ -44,7 +44,7 @@ def check_connection(
             status.record_failure(mailbox, error)
         return ConnectionReport(ok=False, message=str(error), kind=error.kind)
     if record and mailbox.pk:
-        status.record_success(mailbox)
+        status.record_success(mailbox, resume_polling=True)
         if mailbox.purpose == Mailbox.Purpose.INCOMING:
             store_folders(mailbox, folders)
     if mailbox.purpose == Mailbox.Purpose.INCOMING:

@@ -6,20 +6,28 @@ incident: notifications hang on that, once per incident rather than once per pol
 
 from django.utils import timezone
 
-from mailboxes.models import Mailbox
+from mailboxes.models import Buffer, Mailbox
 from mailboxes.protocols.errors import MailConnectionError, SignInRequired
 
 
-def record_success(mailbox: Mailbox) -> bool:
-    """Mark the mailbox ready; True if it was not ready before (an incident just ended)."""
+def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
+    """Mark the mailbox ready; True if it was not ready before (an incident just ended).
+
+    With `resume_polling` (an administrator's successful test), buffers held back by the incident's
+    backoff are polled at the next beat tick.
+    """
     now = timezone.now()
     changed = (
         Mailbox.all_tenants.filter(pk=mailbox.pk)
         .exclude(state=Mailbox.State.READY)
-        .update(state=Mailbox.State.READY, last_error="", last_checked_at=now)
+        .update(state=Mailbox.State.READY, last_error="", last_checked_at=now, auth_failures=0)
     )
+    if changed and resume_polling:
+        Buffer.all_tenants.filter(mailbox=mailbox, enabled=True, next_poll_at__gt=now).update(
+            next_poll_at=now
+        )
     if not changed:
-        Mailbox.all_tenants.filter(pk=mailbox.pk).update(last_checked_at=now)
+        Mailbox.all_tenants.filter(pk=mailbox.pk).update(last_checked_at=now, auth_failures=0)
     mailbox.state, mailbox.last_error, mailbox.last_checked_at = Mailbox.State.READY, "", now
     return bool(changed)
 

@@ -4,9 +4,48 @@ The admin isolation tests walk every tenant-owned model registered in the admin 
 here, so a new model cannot join the admin without being covered.
 """
 
+import itertools
+
+from django.utils import timezone
+
 from intake.documents import IncomingFile, create_document
 from intake.models import Document, Employee
-from mailboxes.models import Mailbox
+from mailboxes.models import Buffer, Mailbox, Message
+
+_numbers = itertools.count(1)
+
+
+def _mailbox(world):
+    return Mailbox.all_tenants.create(
+        tenant=world.tenant,
+        name=f"Invoices {world.tenant.slug} {next(_numbers)}",
+        host="imap.example.com",
+        email_address=f"faktury@{world.tenant.slug}.example",
+        password="secret-of-" + world.tenant.slug,
+        folders=[{"name": "INBOX", "delimiter": "/", "flags": [], "depth": 0, "selectable": True}],
+    )
+
+
+def _buffer(world):
+    return Buffer.all_tenants.create(
+        tenant=world.tenant, name=f"Buffer {world.tenant.slug} {next(_numbers)}", mailbox=_mailbox(world)
+    )
+
+
+def _message(world):
+    return Message.all_tenants.create(
+        tenant=world.tenant,
+        buffer=_buffer(world),
+        folder="INBOX",
+        uidvalidity=1,
+        uid=1,
+        fingerprint="x",
+        subject=f"Invoice for {world.tenant.slug}",
+        received_at=timezone.now(),
+        size=10,
+        raw="x.eml",
+    )
+
 
 BUILDERS = {
     Employee: lambda world: world.operator,
@@ -16,11 +55,7 @@ BUILDERS = {
         created_by=world.operator,
         files=[IncomingFile("invoice.pdf", b"%PDF-1.4\n%test\n")],
     ),
-    Mailbox: lambda world: Mailbox.all_tenants.create(
-        tenant=world.tenant,
-        name=f"Invoices {world.tenant.slug}",
-        host="imap.example.com",
-        email_address=f"faktury@{world.tenant.slug}.example",
-        password="secret-of-" + world.tenant.slug,
-    ),
+    Mailbox: _mailbox,
+    Buffer: _buffer,
+    Message: _message,
 }

@@ -6,7 +6,8 @@ DATABASE_URL decides the backend: unset means SQLite (the embedded default), CI 
 import os
 import tempfile
 
-_media = tempfile.mkdtemp(prefix="intake-test-media-")
+# A child process started by a test (crash tests) shares the parent's media folder.
+_media = os.environ.get("INTAKE_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="intake-test-media-")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "kQEKtO5fFh9A2Ws3v0Qp1b6tJgQbG1aH6d0m6tV3Z4Q=")
 os.environ["MEDIA_ROOT"] = _media
@@ -19,6 +20,10 @@ os.environ.setdefault("MAIL_TIMEOUT_SECONDS", "5")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from intake.settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: crash tests run polls in child processes that must see the same database.
+    DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/intake-test-{os.getpid()}.sqlite3"}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

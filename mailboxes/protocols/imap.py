@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 
 import imapclient
 from imapclient import exceptions as imap_errors
@@ -140,3 +141,90 @@ def check(server: ServerSettings) -> list[Folder]:
     """Connect, secure, authenticate and list folders: the IMAP connection test."""
     with session(server) as client, translated_errors(server):
         return list_folders(client)
+
+
+# -- reading a folder ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    uidvalidity: int
+    uidnext: int | None  # None when the server does not say
+    exists: int
+
+
+@dataclass(frozen=True)
+class FetchedMail:
+    uid: int
+    raw: bytes
+    internaldate: datetime | None
+    size: int
+
+
+@dataclass(frozen=True)
+class MailSummary:
+    uid: int
+    size: int
+    internaldate: datetime | None
+    message_id: str
+
+
+def open_folder(client, folder: str) -> FolderStatus:
+    """Open `folder` read-only (EXAMINE): polling never changes flags such as \\Seen."""
+    client.normalise_times = False  # keep the server's time zone: aware datetimes, not naive local ones
+    response = client.select_folder(folder, readonly=True)
+    return FolderStatus(
+        uidvalidity=int(response[b"UIDVALIDITY"]),
+        uidnext=int(response[b"UIDNEXT"]) if b"UIDNEXT" in response else None,
+        exists=int(response.get(b"EXISTS", 0)),
+    )
+
+
+def uids_above(client, last_uid: int) -> list[int]:
+    # "n:*" always matches the highest message even when its UID is below n, so filter here too.
+    return sorted(uid for uid in client.search(["UID", f"{last_uid + 1}:*"]) if uid > last_uid)
+
+
+def summaries(client, uids: list[int], batch: int = 500) -> list[MailSummary]:
+    """Size, arrival date and Message-ID of each UID, without downloading the mails."""
+    found = []
+    for start in range(0, len(uids), batch):
+        response = client.fetch(
+            uids[start : start + batch],
+            ["RFC822.SIZE", "INTERNALDATE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"],
+        )
+        for uid, data in response.items():
+            header = next((v for k, v in data.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"") or b""
+            message_id = header.partition(b":")[2].strip().decode("ascii", "replace")
+            found.append(
+                MailSummary(uid, int(data.get(b"RFC822.SIZE", 0)), data.get(b"INTERNALDATE"), message_id)
+            )
+    return sorted(found, key=lambda s: s.uid)
+
+
+def fetch_mails(client, uids: list[int]) -> list[FetchedMail]:
+    """The raw bytes of each UID (BODY.PEEK[]: the \\Seen flag stays as it was). Vanished UIDs are skipped."""
+    response = client.fetch(uids, ["BODY.PEEK[]", "INTERNALDATE", "RFC822.SIZE"])
+    mails = []
+    for uid in uids:
+        data = response.get(uid)
+        if not data or b"BODY[]" not in data:
+            continue  # expunged between SEARCH and FETCH: it is gone from the folder, nothing to keep
+        raw = data[b"BODY[]"] or b""
+        mails.append(
+            FetchedMail(uid, raw, data.get(b"INTERNALDATE"), int(data.get(b"RFC822.SIZE", len(raw))))
+        )
+    return mails
+
+
+def delete_mail(client, folder: str, uid: int) -> bool:
+    """Delete one mail by UID (\\Deleted, then UID EXPUNGE where supported); False if it was gone already."""
+    client.select_folder(folder)
+    if uid not in client.search(["UID", str(uid)]):
+        return False
+    client.delete_messages([uid])
+    if client.has_capability("UIDPLUS"):
+        client.uid_expunge([uid])
+    else:
+        client.expunge()
+    return True

@@ -23,3 +23,16 @@ def test_platform_context_sees_every_tenant(world_a, world_b):
 def test_related_objects_are_deleted_with_their_tenant_without_an_active_tenant(world_a, world_b):
     world_a.tenant.delete()
     assert Employee.all_tenants.count() == 2
+
+
+def test_a_queryset_built_outside_any_tenant_uses_the_tenant_active_when_it_runs(world_a, world_b):
+    built_at_import_time = Employee.objects.all()  # as a form field's queryset is
+    with tenant_context(world_b.tenant):
+        assert set(built_at_import_time) == {world_b.admin, world_b.operator}
+    with pytest.raises(TenantNotActive):
+        list(built_at_import_time.all())
+
+
+def test_scoped_querysets_work_as_subqueries_in_platform_scope(world_a, world_b):
+    with platform_context():
+        assert Employee.all_tenants.filter(pk__in=Employee.objects.values("pk")).count() == 4

@@ -80,6 +80,11 @@ class Mailbox(TenantOwned):
     last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True, editable=False)
     folders = models.JSONField(_("folders"), default=list, blank=True, editable=False)
     folders_fetched_at = models.DateTimeField(_("folders fetched"), null=True, blank=True, editable=False)
+    # Polling: one worker at a time per mailbox (a lease that expires if its holder dies), and the count of
+    # authentication failures in a row, after which polling stops until an administrator acts.
+    poll_lock_token = models.CharField(max_length=32, blank=True, editable=False)
+    poll_lock_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    auth_failures = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

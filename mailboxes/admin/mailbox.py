@@ -86,7 +86,7 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         report = form.connection_report
         if report is not None:  # the form tested these very values before saving
-            status.record_success(obj)
+            status.record_success(obj, resume_polling=True)
             connection_test.store_folders(obj, report.folders)
             messages.success(request, report.message)
 

@@ -1,0 +1,89 @@
+"""Turning bytes of unknown honesty into text.
+
+Mailers declare charsets they do not use, misspell them, or declare none and send raw 8-bit. We try the
+declared charset first and then the charsets that real mail in this region actually uses.
+"""
+
+import codecs
+import functools
+
+# After the declared charset fails: UTF-8 (what most mailers send today), then the Central European
+# Windows and ISO charsets, then latin-1, which accepts any byte and so always ends the chain.
+FALLBACK_CHARSETS = ("utf-8", "windows-1250", "iso-8859-2", "latin-1")
+
+# Names seen in the wild that Python does not know, or knows under a narrower meaning.
+_ALIASES = {
+    "ks_c_5601-1987": "cp949",  # Outlook's name for Korean
+    "gb2312": "gb18030",  # mailers label GBK/GB18030 text as gb2312
+    "gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8",
+    "x-mac-roman": "mac-roman",
+    "x-sjis": "shift_jis",
+    "windows-874": "cp874",
+    "unicode-1-1-utf-7": "utf-7",
+    "utf8": "utf-8",
+}
+
+# Charsets whose codecs would decode anything without complaint; when a mailer declares one of them but
+# the bytes are valid UTF-8, UTF-8 is the better guess (the mailer simply did not know better).
+_PERMISSIVE = frozenset({"iso8859-1", "ascii", "cp1252"})
+_NOT_ASCII_COMPATIBLE = ("utf-16", "utf-32", "utf-7")
+
+
+@functools.lru_cache(maxsize=256)
+def normalize_charset(name: str | None) -> str:
+    """The codec name Python knows for `name`, or "" if there is none."""
+    if not name or len(name) > 64:
+        return ""
+    name = name.strip().strip("\"'").lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return ""
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode `data` with the declared charset, falling back sensibly.
+
+    Returns (text, note); note is "" when the declared charset (or plain ASCII) worked, otherwise it says
+    what was used instead, fit to be recorded as a defect.
+    """
+    if not data:
+        return "", ""
+    codec = normalize_charset(declared)
+    # Pure ASCII reads the same in every charset a mail declares, except the wide and 7-bit Unicode forms.
+    if data.isascii() and not codec.startswith(_NOT_ASCII_COMPATIBLE):
+        return data.decode("ascii"), ""
+    note = ""
+    if declared and not codec:
+        note = f"unknown charset {declared.strip()[:40]!r}"
+    elif codec:
+        if codec in _PERMISSIVE:
+            try:
+                return data.decode("utf-8"), ""
+            except UnicodeDecodeError:
+                pass
+        try:
+            return data.decode(codec), ""
+        except (UnicodeError, LookupError, ValueError, TypeError):
+            # LookupError: names like "base64" or "rot13" are codecs, but not text encodings.
+            note = f"text is not valid {declared.strip()[:40]}"
+    for fallback in FALLBACK_CHARSETS:
+        try:
+            text = data.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+        return text, (f"{note}; decoded as {fallback}" if note else "")
+    return data.decode("latin-1", errors="replace"), note  # unreachable: latin-1 accepts every byte
+
+
+def undo_surrogates(text: str) -> str:
+    """Header text as parsed keeps raw 8-bit bytes as surrogate escapes; decode them as real text."""
+    if text.isascii():
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text  # real non-ASCII characters mixed with escapes cannot occur from a byte parse
+    return decode_bytes(raw)[0]

@@ -1,0 +1,145 @@
+"""Reading header values: RFC 2047 encoded words, addresses, dates and Message-IDs.
+
+Header values come in raw, as the parser found them: folded, possibly with raw 8-bit bytes kept as
+surrogate escapes. Everything here is lenient and never raises.
+"""
+
+import binascii
+import re
+from datetime import UTC, datetime
+from email.utils import getaddresses, parsedate_to_datetime
+
+from mailboxes.extract.charsets import decode_bytes, undo_surrogates
+
+# charset may carry an RFC 2231 language ("utf-8*cs"); the text may contain spaces (mailers that fold
+# inside an encoded word) but never '?', so a word cannot run into the next one.
+_ENCODED_WORD = re.compile(r"=\?([^?\s\"]{1,64})\?([QqBb])\?([^?]*)\?=")
+_FOLD = re.compile(r"\r?\n|\r")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+_MESSAGE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
+_BARE_MESSAGE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
+_PLACEHOLDER = re.compile(r"ewrdph(\d+)z")
+
+
+def unfold(value: str | None) -> str:
+    """Undo header folding: line breaks go, the whitespace after them stays (RFC 5322 §2.2.3)."""
+    if not value:
+        return ""
+    return _FOLD.sub("", value)
+
+
+def decode_words(value: str | None) -> str:
+    """Decode a header value: RFC 2047 encoded words in any charset, and raw 8-bit text.
+
+    Tolerates encoded words inside quotes (as Outlook writes them), split across folded lines, split in
+    the middle of a multi-byte character, with bad base64 padding, or in unknown charsets.
+    """
+    text = unfold(value)
+    if "=?" not in text:
+        return undo_surrogates(text)
+    pieces: list[str] = []
+    pending_charset = None
+    pending = bytearray()
+    position = 0
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[position : match.start()]
+        # Whitespace between two encoded words is folding, not content (RFC 2047 §6.2).
+        if between and not (pending_charset is not None and between.isspace()):
+            if pending_charset is not None:
+                pieces.append(decode_bytes(bytes(pending), pending_charset)[0])
+                pending_charset, pending = None, bytearray()
+            pieces.append(undo_surrogates(between))
+        charset = match[1].split("*", 1)[0]
+        if pending_charset is not None and charset.lower() != pending_charset.lower():
+            pieces.append(decode_bytes(bytes(pending), pending_charset)[0])
+            pending = bytearray()
+        pending_charset = charset
+        # Bytes of adjacent words are joined before decoding: encoders split multi-byte characters.
+        pending += _decode_word_text(match[2], match[3])
+        position = match.end()
+    if pending_charset is not None:
+        pieces.append(decode_bytes(bytes(pending), pending_charset)[0])
+    pieces.append(undo_surrogates(text[position:]))
+    return "".join(pieces)
+
+
+def _decode_word_text(encoding: str, text: str) -> bytes:
+    raw = text.encode("utf-8", "surrogateescape")
+    if encoding in "Qq":
+        return binascii.a2b_qp(raw, header=True)
+    raw = _BASE64_JUNK.sub(b"", raw)
+    raw = raw[: len(raw) - (len(raw) % 4 == 1)]  # a lone trailing character carries no byte
+    try:
+        return binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))
+    except binascii.Error:
+        return b""
+
+
+def decode_text_header(value: str | None) -> str:
+    """A human-readable header (Subject and the like): decoded, whitespace runs collapsed."""
+    return _WHITESPACE_RUN.sub(" ", decode_words(value)).strip()
+
+
+def parse_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) pairs from address headers; names decoded, empty entries dropped."""
+    if not values:
+        return []
+    words: list[str] = []
+
+    def stash(match: re.Match) -> str:
+        # Encoded words are parsed as opaque atoms: once decoded, their commas and quotes would split
+        # or break the address list.
+        words.append(match[0])
+        return f"ewrdph{len(words) - 1}z"
+
+    def restore(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda match: words[int(match[1])], text)
+
+    protected = [_ENCODED_WORD.sub(stash, unfold(value)) for value in values]
+    pairs = []
+    for name, address in getaddresses(protected):
+        name = decode_text_header(restore(name))
+        address = undo_surrogates(restore(address)).strip()
+        if address or name:
+            pairs.append((name, address))
+    return pairs
+
+
+def display_address(name: str, address: str) -> str:
+    """`Name <addr>` as people read it (no quoting or encoding: this is for display only)."""
+    if name and address:
+        return f"{name} <{address}>"
+    return name or address
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """The Date header as a timezone-aware datetime; None if it cannot be read.
+
+    A date without a usable zone ("-0000" or an unknown name) is taken as UTC.
+    """
+    text = decode_text_header(value)
+    if not text:
+        return None
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def parse_message_id(value: str | None) -> tuple[str, str]:
+    """(`<id@host>`, note) from a Message-ID header; ("", why) when it holds no usable id."""
+    text = unfold(value).strip()
+    if not text:
+        return "", ""
+    match = _MESSAGE_ID.search(text)
+    if match:
+        return f"<{undo_surrogates(match[1])}>", ""
+    if _BARE_MESSAGE_ID.match(text):
+        return f"<{undo_surrogates(text)}>", "Message-ID without angle brackets"
+    return "", "unparsable Message-ID header"

@@ -1,0 +1,20 @@
+"""Which mailboxes beat should have polled now."""
+
+from django.utils import timezone
+
+from mailboxes.models import Buffer
+from mailboxes.polling import CLAIM_LEASE
+
+
+def claim_due_mailboxes(now=None) -> list[int]:
+    """Ids of mailboxes with a due buffer. Their due buffers are pushed `CLAIM_LEASE` ahead, so the next
+    tick does not enqueue them again while their poll runs; the poll then sets their real next time.
+
+    Both statements use the partial index on enabled buffers' `next_poll_at`.
+    """
+    now = now or timezone.now()
+    due = Buffer.all_tenants.filter(enabled=True, next_poll_at__lte=now)
+    mailbox_ids = sorted(set(due.values_list("mailbox_id", flat=True)))
+    if mailbox_ids:
+        due.update(next_poll_at=now + CLAIM_LEASE)
+    return mailbox_ids
