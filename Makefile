@@ -38,3 +38,6 @@ lint: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale pl --ignore '.venv/*' --ignore 'var/*'
 	$(BIN)/python manage.py compilemessages --locale pl --ignore '.venv/*'
+
+bench: install system-packages
+	$(BIN)/python bench/ingest.py

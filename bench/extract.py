@@ -59,13 +59,18 @@ def invoice_mail(index: int, rng: random.Random, pdf_size: int | None = None) ->
     received = b"".join(
         b"Received: from mx%d.relay.example (mx%d.relay.example [192.0.2.%d])\r\n"
         b"\tby mail.customer.example with ESMTPS id %08x\r\n"
-        b"\tfor <accounts@customer.example>; Tue, 03 Mar 2026 10:15:%02d +0100\r\n" % (hop, hop, hop, index, hop)
+        b"\tfor <accounts@customer.example>; Tue, 03 Mar 2026 10:15:%02d +0100\r\n"
+        % (hop, hop, hop, index, hop)
         for hop in range(4)
     )
     headers = (
         received
         + b"DKIM-Signature: v=1; a=rsa-sha256; d=supplier.example; s=mail; h=from:to:subject:date;\r\n"
-        b"\tbh=" + base64.b64encode(rng.randbytes(32)) + b";\r\n\tb=" + base64.b64encode(rng.randbytes(180)) + b"\r\n"
+        b"\tbh="
+        + base64.b64encode(rng.randbytes(32))
+        + b";\r\n\tb="
+        + base64.b64encode(rng.randbytes(180))
+        + b"\r\n"
         b"From: =?utf-8?Q?Dodavatel_=C4=8Cesk=C3=BD_s.r.o.?= <billing@supplier.example>\r\n"
         b"To: Accounts <accounts@customer.example>\r\n"
         b"Subject: =?utf-8?B?" + base64.b64encode(f"Faktura č. {index}/2026".encode()) + b"?=\r\n"
@@ -75,10 +80,15 @@ def invoice_mail(index: int, rng: random.Random, pdf_size: int | None = None) ->
         b'Content-Type: multipart/mixed; boundary="=_mixed_%d"\r\n\r\n' % (index, index)
     )
     text = ("Dobrý den,\r\nv příloze zasíláme fakturu.\r\n\r\nS pozdravem\r\nDodavatel\r\n" * 3).encode()
-    html = b"<html><body>" + b"<p>Dobr=C3=BD den, v p=C5=99=C3=ADloze zas=C3=ADl=C3=A1me fakturu.</p>" * 6 + b"</body></html>"
+    html = (
+        b"<html><body>"
+        + b"<p>Dobr=C3=BD den, v p=C5=99=C3=ADloze zas=C3=ADl=C3=A1me fakturu.</p>" * 6
+        + b"</body></html>"
+    )
     alternative = (
         b'Content-Type: multipart/alternative; boundary="=_alt_%d"\r\n\r\n' % index
-        + b"--=_alt_%d\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" % index
+        + b"--=_alt_%d\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        % index
         + text
         + b"\r\n--=_alt_%d\r\nContent-Type: text/html; charset=utf-8\r\n" % index
         + b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
@@ -158,7 +168,9 @@ def measure_big_mail(megabytes: int) -> None:
     """
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "big.eml")
-        subprocess.run([sys.executable, __file__, "--write-big-mail", path, "--big-mb", str(megabytes)], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--write-big-mail", path, "--big-mb", str(megabytes)], check=True
+        )
         mail_size = os.path.getsize(path)
         result = subprocess.run(
             [sys.executable, __file__, "--peak-rss-child", path], capture_output=True, text=True, check=True
@@ -167,7 +179,8 @@ def measure_big_mail(megabytes: int) -> None:
     idle, loaded, peak = float(idle), float(loaded), float(peak)
     print(
         f"{megabytes} MB attachment (mail {mail_size / 2**20:.0f} MB): peak RSS {peak:.0f} MB = "
-        f"interpreter+imports {idle:.0f} MB + raw mail {loaded - idle:.0f} MB + extraction {peak - loaded:.0f} MB; "
+        f"interpreter+imports {idle:.0f} MB + raw mail {loaded - idle:.0f} MB + "
+        f"extraction {peak - loaded:.0f} MB; "
         f"mail+extraction = {(peak - idle) / megabytes:.2f}x the attachment size (found: {sizes} bytes)"
     )
 
@@ -192,7 +205,9 @@ def main() -> None:
     rng = random.Random(2026)
     mails = [invoice_mail(index, rng) for index in range(args.n)]
     average = sum(map(len, mails)) / len(mails) / 1024
-    print(f"{args.n} invoice mails, {average:.0f} KB on average, one {os.cpu_count()}-CPU machine, one process")
+    print(
+        f"{args.n} invoice mails, {average:.0f} KB on average, one {os.cpu_count()}-CPU machine, one process"
+    )
     extract_mail(mails[0])  # warm up: libmagic database, caches
     stdlib_rate = measure("(a) stdlib message_from_bytes(policy=default)", stdlib_extract, mails)
     fast_rate = measure("(b) extract_mail", extract_mail, mails)

@@ -41,11 +41,16 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
     return hashlib.sha256(f"{message_id.strip()}|{stamp}|{size}".encode()).hexdigest()
 
 
-def prepare(*, tenant_id: int, buffer_id: int, folder: str, mail: IncomingMail) -> PreparedMail:
-    """Parse one mail and write its raw bytes and attachments to storage. Never touches the database."""
+def prepare(
+    *, tenant_id: int, buffer_id: int, folder: str, mail: IncomingMail, raw_stored: bool = False
+) -> PreparedMail:
+    """Parse one mail and write its raw bytes (unless the fetcher already did) and attachments to storage.
+    Never touches the database."""
     extracted = extract_mail(mail.raw)
     directory = mail_files.mail_folder(tenant_id, buffer_id, mail.uidvalidity, mail.uid)
-    raw_path = mail_files.write(mail_files.raw_path(directory), mail.raw)
+    raw_path = mail_files.raw_path(directory)
+    if not raw_stored:
+        mail_files.write(raw_path, mail.raw)
     attachments = []
     for position, found in enumerate(extracted.attachments, start=1):
         path = mail_files.write(

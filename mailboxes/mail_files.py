@@ -6,6 +6,8 @@ runs again, so a crash leaves no duplicates; files of mail that vanished meanwhi
 `remove_orphans`.
 """
 
+import contextlib
+import io
 import os
 import threading
 
@@ -28,33 +30,58 @@ def attachment_path(folder: str, position: int, content_type: str) -> str:
     return f"{folder}/{int(position)}{EXTENSIONS.get(content_type, '')}"
 
 
+def is_local(storage=default_storage) -> bool:
+    return isinstance(storage, FileSystemStorage) or isinstance(
+        getattr(storage, "_wrapped", None), FileSystemStorage
+    )
+
+
+def read(path: str, storage=default_storage) -> bytes:
+    with storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+def delete(path: str, storage=default_storage) -> None:
+    storage.delete(path)
+
+
+@contextlib.contextmanager
+def open_for_writing(path: str, storage=default_storage):
+    """A binary file to write `path` piece by piece; it appears whole, or not at all, when the block ends."""
+    if is_local(storage):
+        target = storage.path(path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        temporary = f"{target}.{os.getpid()}.{threading.get_ident()}.part"
+        try:
+            with open(temporary, "wb") as handle:
+                yield handle
+            os.replace(temporary, target)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(temporary)
+    else:
+        buffer = io.BytesIO()
+        yield buffer
+        write(path, buffer.getvalue(), storage)
+
+
 def write(path: str, data: bytes, storage=default_storage) -> str:
     """Write `data` at exactly `path`, replacing what a crashed earlier attempt may have left there.
 
     On the local file system the write is atomic (temporary file, then rename): a reader never sees
     half a file. Other storages get Django's save.
     """
-    if isinstance(storage, FileSystemStorage) or isinstance(
-        getattr(storage, "_wrapped", None), FileSystemStorage
-    ):
-        _write_local(storage.path(path), data)
+    if is_local(storage):
+        with open_for_writing(path, storage) as handle:
+            handle.write(data)
         return path
     if storage.exists(path):
         storage.delete(path)
     saved = storage.save(path, ContentFile(data))
-    if saved != path:  # another writer raced us between delete and save: the lock should make this impossible
+    if saved != path:  # another writer raced us between delete and save; the poll lock prevents it
         storage.delete(saved)
         raise FileExistsError(path)
     return path
-
-
-def _write_local(target: str, data: bytes) -> None:
-    directory = os.path.dirname(target)
-    os.makedirs(directory, exist_ok=True)
-    temporary = f"{target}.{os.getpid()}.{threading.get_ident()}.part"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, target)
 
 
 def remove_orphans(*, older_than, storage=default_storage) -> int:

@@ -10,16 +10,14 @@ Invariants:
 """
 
 import logging
-import queue
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mailboxes import ingest, status
+from mailboxes import fetching, ingest, status
 from mailboxes.credentials import with_server
 from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.protocols import imap
@@ -121,7 +119,7 @@ def _poll_buffers(server, mailbox, buffers, token, result):
         for buffer in buffers:
             try:
                 with imap.translated_errors(server):
-                    result.new_messages[buffer.pk] = poll_buffer(client, buffer, token)
+                    result.new_messages[buffer.pk] = poll_buffer(client, server, buffer, token)
             except ProtocolFailure as error:
                 if not _connection_alive(client):
                     raise
@@ -137,7 +135,7 @@ def _connection_alive(client) -> bool:
     return True
 
 
-def poll_buffer(client, buffer: Buffer, token: str) -> int:
+def poll_buffer(client, server, buffer: Buffer, token: str) -> int:
     """Store the folder's mails that the buffer does not have yet; returns how many were stored."""
     folder = imap.open_folder(client, buffer.folder)
     if buffer.uidvalidity is None:
@@ -150,7 +148,7 @@ def poll_buffer(client, buffer: Buffer, token: str) -> int:
     if folder.uidnext is None or folder.uidnext > buffer.last_uid + 1:
         uids = imap.uids_above(client, buffer.last_uid)
         if uids:
-            stored = ingest_uids(client, buffer, buffer.uidvalidity, uids, token)
+            stored = ingest_uids(client, server, buffer, buffer.uidvalidity, uids, token)
     now = timezone.now()
     Buffer.all_tenants.filter(pk=buffer.pk).update(
         last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=now + buffer.interval
@@ -173,35 +171,24 @@ def resynchronise(client, buffer: Buffer, uidvalidity: int) -> None:
     logger.info("buffer %s: UIDVALIDITY changed, %d stored mails re-pointed", buffer.pk, len(summaries))
 
 
-def ingest_uids(client, buffer: Buffer, uidvalidity: int, uids: list[int], token: str) -> int:
-    """Fetch and store `uids` in batches. Fetching (network) runs in a thread of its own while this thread
-    parses, writes and commits the previous batch: the two overlap instead of taking turns."""
-    present = (
-        set(
+def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int], token: str) -> int:
+    """Fetch and store `uids` batch by batch; fetching runs alongside parsing and committing."""
+    present = set()
+    if buffer.last_uid == 0:  # after a resync, re-pointed mails are already here
+        present = set(
             Message.all_tenants.filter(buffer=buffer, uidvalidity=uidvalidity, uid__in=uids).values_list(
                 "uid", flat=True
             )
         )
-        if buffer.last_uid == 0
-        else set()
-    )  # after a resync, re-pointed mails are already here
-    wanted = [s for s in imap.summaries(client, uids) if s.uid not in present]
-    batches = list(_batches(wanted))
+    summaries = [s for s in imap.summaries(client, uids) if s.uid not in present]
+    batches = [
+        [(s.uid, s.size, ingest.fingerprint(s.message_id, s.internaldate, s.size)) for s in batch]
+        for batch in _batches(summaries)
+    ]
+    job = fetching.Job(buffer.tenant_id, buffer.pk, buffer.folder, uidvalidity, batches)
     stored = 0
-    for summaries, mails in _fetched_in_background(client, batches):
-        fingerprints = {s.uid: ingest.fingerprint(s.message_id, s.internaldate, s.size) for s in summaries}
-        prepared = [
-            ingest.prepare(
-                tenant_id=buffer.tenant_id,
-                buffer_id=buffer.pk,
-                folder=buffer.folder,
-                mail=ingest.IncomingMail(
-                    uidvalidity, m.uid, m.raw, m.internaldate, m.size, fingerprints[m.uid]
-                ),
-            )
-            for m in mails
-        ]
-        stored += len(ingest.store(buffer, prepared, advance_to_uid=summaries[-1].uid))
+    for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):
+        stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
         renew_lock(buffer.mailbox_id, token)
     if uids and buffer.last_uid < uids[-1]:
         Buffer.all_tenants.filter(pk=buffer.pk, last_uid__lt=uids[-1]).update(last_uid=uids[-1])
@@ -219,43 +206,6 @@ def _batches(summaries):
         size += summary.size
     if batch:
         yield batch
-
-
-_DONE = object()
-
-
-def _fetched_in_background(client, batches):
-    """Yield (summaries, fetched mails) per batch, fetching the next batch while the caller works.
-
-    The queue holds one batch ahead, so memory stays bounded by two batches whatever the folder size.
-    """
-    ready: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def fetch():
-        try:
-            for batch in batches:
-                if stop.is_set():
-                    return
-                ready.put((batch, imap.fetch_mails(client, [s.uid for s in batch])))
-            ready.put(_DONE)
-        except BaseException as error:  # handed to the consumer, which re-raises it
-            ready.put(error)
-
-    worker = threading.Thread(target=fetch, name="imap-fetch", daemon=True)
-    worker.start()
-    try:
-        while (item := ready.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue, then let it end
-            try:
-                ready.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
 
 
 # -- failures -------------------------------------------------------------------------------------------

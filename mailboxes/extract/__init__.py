@@ -3,6 +3,17 @@
     from mailboxes.extract import extract_mail
     mail = extract_mail(raw_bytes)  # never raises; see ExtractedMail.unreadable_reason and .defects
 
+Decisions (details in collect.py):
+    * Named parts are attachments whatever their disposition (named inline images, inline PDFs, named
+      text/calendar). Unnamed parts referenced by Content-ID or inside multipart/related (signature
+      logos, pictures in the HTML) are not.
+    * Forwarded mails (message/rfc822) are opened at any depth; their attachments carry `origin`
+      ("forwarded: <subject>", levels joined with " \u203a "). The .eml itself is never listed.
+    * winmail.dat (TNEF, recognised by type, name or signature) is unpacked with tnefparse; its files
+      get origin "winmail.dat". One that cannot be unpacked is listed itself with unreadable_reason.
+    * Well-formed MIME is split by fastmime (bytes.find, no copies); anything odd goes to the standard
+      library's parser, and both feed the same interpretation code.
+
 Modules, one job each:
     extractor   extract_mail itself: parser choice, header fields, never raising
     fastmime    fast structure parser (bytes.find on the raw mail) for well-formed MIME

@@ -114,6 +114,8 @@ class _Walker:
                 decoded = Decoded(decoded.data, decoded.note, f"winmail.dat could not be unpacked: {error}")
             else:
                 tnef_origin = _join(origin, TNEF_ORIGIN)
+                if decoded.note:
+                    self.note(origin, f"attachment {TNEF_ORIGIN}: {decoded.note}")
                 if not files:
                     self.note(origin, "winmail.dat holds no files")
                 for file in files:

@@ -1,9 +1,10 @@
 """extract_mail: raw mail bytes in, an ExtractedMail out, whatever the bytes are."""
 
+import contextlib
 from collections.abc import Callable
 
 from mailboxes.extract.collect import collect
-from mailboxes.extract.fastmime import parse_fast
+from mailboxes.extract.fastmime import parse_fast, parse_salvaging
 from mailboxes.extract.headers import (
     decode_text_header,
     display_address,
@@ -12,18 +13,32 @@ from mailboxes.extract.headers import (
     parse_message_id,
 )
 from mailboxes.extract.model import ExtractedMail
-from mailboxes.extract.parts import MimePart, NeedsFullParser
+from mailboxes.extract.parts import MimePart, NeedsFullParser, longest_header_value
 from mailboxes.extract.stdlib_tree import parse_with_stdlib
 
 SNIPPET_LENGTH = 200
+# Real header values stay far below this (RFC 5322 asks for lines under 1000 characters).
+LONGEST_HEADER_FOR_STDLIB = 64 * 1024
 
 
 def parse_structure(raw: bytes) -> MimePart:
-    """The MIME tree of `raw`: the fast parser when it can vouch for the mail, else the standard library's."""
+    """The MIME tree of `raw`: the fast parser when it can vouch for the mail, else the standard library's.
+
+    The fast parser in salvage mode reads what the standard library cannot: mail so deeply nested that it
+    runs out of stack (it recurses once per level), and mail with header values so long that it would
+    take minutes (it splits parameters in quadratic time).
+    """
     try:
         return parse_fast(raw)
     except NeedsFullParser:
-        return parse_with_stdlib(raw)
+        pass
+    salvaged = parse_salvaging(raw)
+    if longest_header_value(salvaged) <= LONGEST_HEADER_FOR_STDLIB:
+        # In practice RecursionError; nothing else is known to escape the standard library's parser.
+        with contextlib.suppress(Exception):
+            return parse_with_stdlib(raw)
+    salvaged.defects.append("structure read by the salvaging parser")
+    return salvaged
 
 
 def extract_mail(raw: bytes) -> ExtractedMail:

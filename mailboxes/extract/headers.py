@@ -20,6 +20,9 @@ _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _MESSAGE_ID = re.compile(r"<\s*([^<>\s]+?)\s*>")
 _BARE_MESSAGE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")
 _PLACEHOLDER = re.compile(r"ewrdph(\d+)z")
+_BARE_ADDRESS = re.compile(r"[^\s<>,;:\"()\[\]]+@[^\s<>,;:\"()\[\]]+")
+# Enough for a few thousand recipients; beyond it is an attack on the address parser, not a mail.
+_LONGEST_ADDRESS_HEADER = 256 * 1024
 
 
 def unfold(value: str | None) -> str:
@@ -65,7 +68,9 @@ def decode_words(value: str | None) -> str:
 
 
 def _decode_word_text(encoding: str, text: str) -> bytes:
-    raw = text.encode("utf-8", "surrogateescape")
+    # Whitespace is never content inside an encoded word (Q writes spaces as "_"): where it appears, a
+    # mailer folded the line in the middle of the word.
+    raw = "".join(text.split()).encode("utf-8", "surrogateescape")
     if encoding in "Qq":
         return binascii.a2b_qp(raw, header=True)
     raw = _BASE64_JUNK.sub(b"", raw)
@@ -96,9 +101,13 @@ def parse_addresses(values: list[str]) -> list[tuple[str, str]]:
     def restore(text: str) -> str:
         return _PLACEHOLDER.sub(lambda match: words[int(match[1])], text)
 
-    protected = [_ENCODED_WORD.sub(stash, unfold(value)) for value in values]
+    protected = [_ENCODED_WORD.sub(stash, unfold(value)[:_LONGEST_ADDRESS_HEADER]) for value in values]
+    try:
+        parsed = getaddresses(protected)
+    except RecursionError:  # deeply nested comments, "((((…": pick out what looks like addresses
+        parsed = [("", address) for value in protected for address in _BARE_ADDRESS.findall(value)]
     pairs = []
-    for name, address in getaddresses(protected):
+    for name, address in parsed:
         name = decode_text_header(restore(name))
         address = undo_surrogates(restore(address)).strip()
         if address or name:

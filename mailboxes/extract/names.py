@@ -3,7 +3,7 @@
 import mimetypes
 
 from intake.files import safe_display_name
-from mailboxes.extract.headers import decode_text_header
+from mailboxes.extract.headers import decode_words
 from mailboxes.extract.params import parse_structured_header
 from mailboxes.extract.parts import MimePart
 
@@ -26,14 +26,22 @@ def raw_file_name(part: MimePart) -> str:
     """The name the sender gave the part, decoded; "" if none.
 
     Content-Disposition `filename` first, then Content-Type `name` (many mailers only set that one),
-    then the `filename` some put on Content-Type. RFC 2231 is decoded by the parameter parser; RFC 2047
-    words (even inside quotes, as Outlook writes them) and raw 8-bit text are decoded here.
+    then the `filename` some put on Content-Type and the `name` some put on Content-Disposition.
+    RFC 2231 is decoded by the parameter parser; RFC 2047 words (even inside quotes, as Outlook writes
+    them) and raw 8-bit text are decoded here.
     """
     disposition = parse_structured_header(part.header("content-disposition")).params
     content_type = parse_structured_header(part.header("content-type")).params
-    for candidate in (disposition.get("filename"), content_type.get("name"), content_type.get("filename")):
+    candidates = (
+        disposition.get("filename"),
+        content_type.get("name"),
+        content_type.get("filename"),
+        disposition.get("name"),
+    )
+    for candidate in candidates:
         if candidate and candidate.strip():
-            return decode_text_header(candidate)
+            # Inner runs of spaces are kept: unlike in a subject, they may really be in the name.
+            return decode_words(candidate).strip()
     return ""
 
 

@@ -29,11 +29,26 @@ class ParsedHeader:
     params: dict[str, str] = field(default_factory=dict)
 
 
-@functools.lru_cache(maxsize=512)
 def parse_structured_header(raw: str | None) -> ParsedHeader:
-    """Split `type/subtype; a=b; c="d"` into its value and decoded parameters. Never raises."""
+    """Split `type/subtype; a=b; c="d"` into its value and decoded parameters. Never raises.
+
+    The result is shared between callers (cached): do not modify its `params`.
+    """
     if not raw:
         return ParsedHeader("")
+    # Cache the everyday short values; a huge (hostile) value must not stay alive in the cache.
+    return _parse_cached(raw) if len(raw) <= _CACHED_LENGTH else _parse(raw)
+
+
+_CACHED_LENGTH = 512
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(raw: str) -> ParsedHeader:
+    return _parse(raw)
+
+
+def _parse(raw: str) -> ParsedHeader:
     text = _FOLDING.sub("", raw)
     head, _, rest = text.partition(";")
     return ParsedHeader(head.strip().lower(), _combine_sections(_split_params(rest)))
@@ -48,9 +63,10 @@ def _split_params(text: str) -> list[tuple[str, str]]:
             i += 1
         if i >= n:
             break
-        equals = text.find("=", i)
         semicolon = text.find(";", i)
-        if equals == -1 or (semicolon != -1 and semicolon < equals):
+        # Looked for only up to the next ';', which keeps "a;a;a;…" linear.
+        equals = text.find("=", i, n if semicolon == -1 else semicolon)
+        if equals == -1:
             # A bare word without a value: nothing to keep, skip to the next parameter.
             i = n if semicolon == -1 else semicolon + 1
             continue
@@ -112,11 +128,13 @@ def _combine_sections(pairs: list[tuple[str, str]]) -> dict[str, str]:
 def _join_sections(parts: dict[int, tuple[str, bool]]) -> str:
     charset = None
     octets = bytearray()
-    for index in sorted(parts):
+    order = sorted(parts)
+    for index in order:
         value, extended = parts[index]
         raw = value.encode("utf-8", "surrogateescape")
         if extended:
-            if index == sorted(parts)[0] and raw.count(b"'") >= 2:
+            # Only the first section names the charset (and language): charset'language'text.
+            if index == order[0] and raw.count(b"'") >= 2:
                 declared, _language, raw = raw.split(b"'", 2)
                 charset = declared.decode("ascii", "replace") or None
             octets += unquote_to_bytes(raw)

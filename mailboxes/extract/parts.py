@@ -66,17 +66,41 @@ class MimePart:
         return self.body_end - self.body_start
 
 
-@functools.lru_cache(maxsize=1024)
 def structure_type(content_type: str | None, default_type: str) -> tuple[str, str | None]:
     """(content type, boundary) exactly as the standard library's parser decides them.
 
     Both parsers ask this one function, so they agree on what is a multipart and where it splits.
     """
+    if content_type is None or len(content_type) <= _CACHED_LENGTH:
+        return _structure_type_cached(content_type, default_type)
+    # The standard library splits parameters in quadratic time; no real boundary sits this far in.
+    return _structure_type(content_type[:_LONGEST_CONTENT_TYPE], default_type)
+
+
+# Everyday values are cached; a huge (hostile) value must not stay alive in the cache.
+_CACHED_LENGTH = 512
+_LONGEST_CONTENT_TYPE = 8192
+
+
+@functools.lru_cache(maxsize=1024)
+def _structure_type_cached(content_type: str | None, default_type: str) -> tuple[str, str | None]:
+    return _structure_type(content_type, default_type)
+
+
+def _structure_type(content_type: str | None, default_type: str) -> tuple[str, str | None]:
     message = Message()
     message.set_default_type(default_type)
     if content_type is not None:
         message.set_raw("Content-Type", content_type)
-    return message.get_content_type(), message.get_boundary()
+    full_type = message.get_content_type()
+    boundary = message.get_boundary() if full_type.startswith("multipart/") else None
+    return full_type, boundary
+
+
+def longest_header_value(part: MimePart) -> int:
+    """Length of the longest raw header value anywhere in the tree."""
+    longest = max((len(value) for _name, value in part.headers), default=0)
+    return max([longest, *(longest_header_value(child) for child in part.children)])
 
 
 def child_default_type(parent_content_type: str) -> str:

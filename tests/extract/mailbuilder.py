@@ -32,7 +32,7 @@ def pdf_bytes(size: int = 2_000, seed: int = 1) -> bytes:
 
 
 def png_bytes() -> bytes:
-    """A 1×1 PNG."""
+    """A 1x1 PNG."""
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     )

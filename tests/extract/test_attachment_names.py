@@ -34,6 +34,12 @@ def test_rfc2231_iso_8859_2_name_is_decoded():
     ]
 
 
+def test_rfc2231_continuation_in_content_type_name_with_iso_8859_2_is_decoded():
+    content_type = "application/pdf;\r\n name*0*=iso-8859-2''%DA%E8et%20za;\r\n name*1*=%20%B9kolu.pdf"
+    raw = mail_with_parts([attachment_part(pdf_bytes(), content_type=content_type, disposition=None)])
+    assert names_of(raw) == ["Účet za školu.pdf"]
+
+
 def test_rfc2231_sections_mix_encoded_and_plain_parts():
     disposition = "attachment; filename*0*=utf-8''%C5%BD%C3%A1dost; filename*1=\" o platbu.pdf\""
     assert names_of(mail_with_disposition(disposition)) == ["Žádost o platbu.pdf"]

@@ -33,6 +33,11 @@ def test_subject_split_across_folded_encoded_words_is_joined_without_spaces():
     assert extract_mail(mail_with_headers(*STANDARD, subject)).subject == "Faktura č. 12"
 
 
+def test_encoded_word_folded_in_its_middle_is_decoded_whole():
+    subject = "Subject: =?utf-8?Q?Faktura_=C4?=\r\n =?utf-8?Q?=8D=2E_1?= and =?utf-8?B?xI3DrX\r\n Nsbw==?="
+    assert extract_mail(mail_with_headers(*STANDARD, subject)).subject == "Faktura č. 1 and číslo"
+
+
 def test_raw_utf8_subject_is_decoded():
     mail = extract_mail(mail_with_headers(*STANDARD, "Subject: Faktura č. 4".encode()))
     assert mail.subject == "Faktura č. 4"

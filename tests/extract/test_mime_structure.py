@@ -217,6 +217,19 @@ def test_deeply_nested_multipart_is_cut_off_with_a_defect():
     assert any("nested deeper than 50 levels" in defect for defect in mail.defects)
 
 
+def test_deep_nesting_with_an_oddity_the_standard_library_cannot_read_is_salvaged():
+    body = attachment_part(pdf_bytes())
+    for level in range(1500):
+        body = entity(
+            [f'Content-Type: multipart/mixed; boundary="b{level}"'], multipart_body(f"b{level}", [body])
+        )
+    # A misplaced "From " line sends the mail to the standard library, which recurses once per level.
+    mail = extract_mail(b"Subject: deep\r\nFrom nobody\r\n" + body)
+    assert mail.unreadable_reason == ""
+    assert mail.subject == "deep"
+    assert any("nested deeper than 50 levels" in defect for defect in mail.defects)
+
+
 def test_nesting_within_the_limit_is_followed_to_the_attachment():
     body = attachment_part(pdf_bytes())
     for level in range(20):

@@ -28,7 +28,7 @@ def only_attachment(raw: bytes):
 
 
 def test_base64_with_missing_padding_is_repaired():
-    data = PDF[:3001]  # 3001 = 3 × 1000 + 1: encodes with "==" at the end
+    data = PDF[:3001]  # 3001 = 3 x 1000 + 1: encodes with "==" at the end
     encoded = base64.b64encode(data).rstrip(b"=")
     mail, attachment = only_attachment(mail_with_encoded_pdf(encoded))
     assert attachment.data == data

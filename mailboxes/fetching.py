@@ -1,0 +1,229 @@
+"""Fetching and preparing a buffer's new mail, batch by batch: raw bytes and attachments are written
+where they will live, and the poll gets the prepared rows to commit.
+
+Fetching (network, TLS, IMAP parsing) and preparing (MIME parsing, hashing, files) together cost more
+than a core, and Python threads share one. So for a large backlog on local storage WORKERS forked
+processes, each with its own IMAP session, take alternate batches and the poll commits their results
+in UID order; small polls, and storages other than the local file system, use one thread. Memory stays
+bounded: a batch at a time per worker, and a mail larger than LARGE_MAIL is fetched in chunks straight
+to its file.
+"""
+
+import contextlib
+import os
+import pickle
+import queue
+import signal
+import struct
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.storage import default_storage
+
+from mailboxes import mail_files
+from mailboxes.ingest import IncomingMail, PreparedMail, prepare
+from mailboxes.protocols import errors, imap
+from mailboxes.protocols.errors import MailConnectionError, ProtocolFailure
+from mailboxes.protocols.settings import ServerSettings
+
+FORK_THRESHOLD = 200  # fewer mails than this are not worth starting processes
+WORKERS = 2
+LARGE_MAIL = 16 * 1024 * 1024
+CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawRef:
+    uid: int
+    internaldate: datetime | None
+    size: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to fetch: the folder, its UIDVALIDITY, and batches of (uid, size, fingerprint)."""
+
+    tenant_id: int
+    buffer_id: int
+    folder: str
+    uidvalidity: int
+    batches: list[list[tuple[int, int, str]]]
+
+
+def fetch_and_prepare(server: ServerSettings, client, job: Job) -> Iterator[list[PreparedMail]]:
+    """Yield each batch's prepared mails, in UID order, while later batches are fetched and prepared."""
+    total = sum(len(batch) for batch in job.batches)
+    if total >= FORK_THRESHOLD and _local_storage() and hasattr(os, "fork"):
+        return _in_child_processes(server, job)
+    return _in_thread(client, job)
+
+
+def _local_storage() -> bool:
+    return mail_files.is_local(default_storage)
+
+
+# -- the work itself, the same in a thread or a child process ----------------------------------------------
+
+
+def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[PreparedMail]:
+    fingerprints = {uid: fingerprint for uid, _, fingerprint in batch}
+    prepared = []
+    small = [uid for uid, size, _ in batch if size <= LARGE_MAIL]
+    for fetched in imap.fetch_mails(client, small) if small else []:
+        mail = IncomingMail(
+            job.uidvalidity,
+            fetched.uid,
+            fetched.raw,
+            fetched.internaldate,
+            fetched.size,
+            fingerprints[fetched.uid],
+        )
+        prepared.append(_prepare(job, mail, raw_stored=False))
+    for uid, size, fingerprint in batch:
+        if size > LARGE_MAIL:
+            ref = _fetch_large(client, job, uid, size)
+            if ref is not None:
+                mail = IncomingMail(
+                    job.uidvalidity, uid, mail_files.read(ref.path), ref.internaldate, size, fingerprint
+                )
+                prepared.append(_prepare(job, mail, raw_stored=True))
+                del mail  # the large mail's bytes go before the next one comes
+    return sorted(prepared, key=lambda p: p.uid)
+
+
+def _prepare(job: Job, mail: IncomingMail, *, raw_stored: bool) -> PreparedMail:
+    return prepare(
+        tenant_id=job.tenant_id, buffer_id=job.buffer_id, folder=job.folder, mail=mail, raw_stored=raw_stored
+    )
+
+
+def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
+    directory = mail_files.mail_folder(job.tenant_id, job.buffer_id, job.uidvalidity, uid)
+    path = mail_files.raw_path(directory)
+    with mail_files.open_for_writing(path) as handle:
+        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, handle.write)
+    if internaldate is False:  # vanished meanwhile
+        mail_files.delete(path)
+        return None
+    return RawRef(uid, internaldate, size, path)
+
+
+# -- thread -----------------------------------------------------------------------------------------------
+
+_DONE = object()
+
+
+def _in_thread(client, job: Job) -> Iterator[list[PreparedMail]]:
+    ready: queue.Queue = queue.Queue(maxsize=1)  # one batch ahead: memory bounded by two batches
+    stop = threading.Event()
+
+    def run():
+        try:
+            for batch in job.batches:
+                if stop.is_set():
+                    return
+                ready.put(_prepare_batch(client, job, batch))
+            ready.put(_DONE)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            ready.put(error)
+
+    worker = threading.Thread(target=run, name="imap-fetch", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on the full queue, then let it end
+            with contextlib.suppress(queue.Empty):
+                ready.get_nowait()
+            worker.join(0.05)
+
+
+# -- child process ------------------------------------------------------------------------------------------
+
+
+def _send(fd: int, message) -> None:
+    data = pickle.dumps(message)
+    os.write(fd, struct.pack("!I", len(data)))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(handle):
+    header = handle.read(4)
+    if len(header) < 4:
+        raise EOFError
+    (length,) = struct.unpack("!I", header)
+    data = handle.read(length)
+    if len(data) < length:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - our own child process, over a private pipe
+
+
+def _child(server: ServerSettings, job: Job, worker: int, fd: int) -> None:
+    """Runs in a forked process: its own IMAP session; never touches the parent's database connection."""
+    try:
+        with imap.session(server) as client, imap.translated_errors(server):
+            status = imap.open_folder(client, job.folder)
+            if status.uidvalidity != job.uidvalidity:
+                raise ProtocolFailure(detail="the folder was renumbered during the poll")
+            for batch in job.batches[worker::WORKERS]:
+                _send(fd, ("batch", _prepare_batch(client, job, batch)))
+        _send(fd, ("done",))
+    except MailConnectionError as error:
+        _send(fd, ("error", type(error).__name__, error.message, error.detail))
+    except BaseException as error:  # reported to the parent, which records it
+        _send(fd, ("error", "ProtocolFailure", "", f"fetcher failed: {type(error).__name__}"))
+
+
+def _start_worker(server: ServerSettings, job: Job, worker: int) -> tuple[int, int]:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work and leave without running the parent's cleanup handlers
+        code = 0
+        try:
+            os.close(read_fd)
+            _child(server, job, worker, write_fd)
+        except BaseException:  # nothing more can be reported; the parent sees EOF
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _next_message(handle):
+    try:
+        message = _receive(handle)
+    except EOFError:
+        raise ProtocolFailure(detail="a fetching process ended unexpectedly") from None
+    if message[0] == "error":
+        _, name, text, detail = message
+        raise getattr(errors, name, ProtocolFailure)(text or None, detail=detail)
+    return message
+
+
+def _in_child_processes(server: ServerSettings, job: Job) -> Iterator[list[PreparedMail]]:
+    workers = [_start_worker(server, job, worker) for worker in range(WORKERS)]
+    handles = [os.fdopen(fd, "rb") for _, fd in workers]
+    try:
+        # Batch i comes from worker i % WORKERS: reading the pipes in that order restores UID order.
+        for index in range(len(job.batches)):
+            yield _next_message(handles[index % WORKERS])[1]
+        for handle in handles:
+            _next_message(handle)  # "done"
+    finally:
+        for pid, _ in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # a worker still running means the poll stopped early
+        for handle in handles:
+            handle.close()
+        for pid, _ in workers:
+            os.waitpid(pid, 0)

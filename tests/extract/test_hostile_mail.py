@@ -1,0 +1,47 @@
+"""Mail built to hurt a parser: it must be read (or refused) quickly, never hang or crash a worker."""
+
+import time
+
+from mailboxes.extract import extract_mail
+
+
+def timed_extract(raw: bytes):
+    started = time.perf_counter()
+    mail = extract_mail(raw)
+    return mail, time.perf_counter() - started
+
+
+def test_deeply_nested_comments_in_from_do_not_make_the_mail_unreadable():
+    # The standard library's address parser recurses once per "(" and runs out of stack.
+    mail = extract_mail(b"From: " + b"(" * 5000 + b"billing@supplier.example\r\nSubject: x\r\n\r\nbody")
+    assert mail.unreadable_reason == ""
+    assert mail.sender_address == "billing@supplier.example"
+
+
+def test_huge_folded_content_type_is_not_handed_to_the_quadratic_standard_parser():
+    # 200 000 folded parameters (1.4 MB) and a header line without a name, which the fast path leaves to
+    # the standard library, whose parameter splitting would take many seconds on this.
+    raw = (
+        b"Subject: x\r\nContent-Type: multipart/mixed; "
+        + b"a;\r\n " * 200_000
+        + b"boundary=x\r\n:bad\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n--x--\r\n"
+    )
+    mail, seconds = timed_extract(raw)
+    assert mail.unreadable_reason == ""
+    assert "structure read by the salvaging parser" in mail.defects
+    assert seconds < 5
+
+
+def test_parameter_list_without_values_is_parsed_in_linear_time():
+    raw = b"Content-Type: application/pdf; " + b"a;" * 300_000 + b"\r\nContent-Disposition: attachment\r\n\r\nxx"
+    mail, seconds = timed_extract(raw)
+    assert [a.data for a in mail.attachments] == [b"xx"]
+    assert seconds < 5
+
+
+def test_many_thousand_parts_are_read():
+    raw = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + b"--b\r\n\r\nline\r\n" * 20_000 + b"--b--\r\n"
+    mail, seconds = timed_extract(raw)
+    assert mail.unreadable_reason == ""
+    assert mail.text.count("line") == 20_000
+    assert seconds < 10
