@@ -33,14 +33,22 @@ def test_huge_folded_content_type_is_not_handed_to_the_quadratic_standard_parser
 
 
 def test_parameter_list_without_values_is_parsed_in_linear_time():
-    raw = b"Content-Type: application/pdf; " + b"a;" * 300_000 + b"\r\nContent-Disposition: attachment\r\n\r\nxx"
+    raw = (
+        b"Content-Type: application/pdf; "
+        + b"a;" * 300_000
+        + b"\r\nContent-Disposition: attachment\r\n\r\nxx"
+    )
     mail, seconds = timed_extract(raw)
     assert [a.data for a in mail.attachments] == [b"xx"]
     assert seconds < 5
 
 
 def test_many_thousand_parts_are_read():
-    raw = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + b"--b\r\n\r\nline\r\n" * 20_000 + b"--b--\r\n"
+    raw = (
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        + b"--b\r\n\r\nline\r\n" * 20_000
+        + b"--b--\r\n"
+    )
     mail, seconds = timed_extract(raw)
     assert mail.unreadable_reason == ""
     assert mail.text.count("line") == 20_000
