@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "intake.tenancy.tenant_context_processor",
+                "acd_points.context.navigation",
             ],
         },
     },
@@ -107,6 +108,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "media/"  # never served directly: downloads go through views that check access
+# The companies' file areas on the server (OCR folders, folders set during a point's work).
+ACD_FILES_ROOT = env.path("ACD_FILES_ROOT", default=str(VAR_DIR / "acd-files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -153,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailboxes.tasks.remove_orphaned_mail_files",
         "schedule": 6 * 3600.0,
     },
+    "run-due-pending-work": {"task": "acd_points.tasks.run_due_pending_work", "schedule": 60.0},
 }
 
 LOGGING = {
@@ -171,3 +175,6 @@ MAIL_TIMEOUT_SECONDS = env.float("MAIL_TIMEOUT_SECONDS", default=20.0)
 MS_AUTHORITY_HOST = env("MS_AUTHORITY_HOST", default="https://login.microsoftonline.com")
 MS_AUTHORITY_CA_BUNDLE = env("MS_AUTHORITY_CA_BUNDLE", default="")
 MS_OAUTH_REDIRECT_URI = env("MS_OAUTH_REDIRECT_URI", default="")
+
+# Notifications: mails link back to the portal, so they need its public address (no request to ask).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

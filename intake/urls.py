@@ -13,5 +13,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("mailboxes/", include("mailboxes.urls")),
+    path("acd/", include("acd_points.urls")),
     path("admin/", admin_site.urls),
 ]

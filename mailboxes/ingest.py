@@ -41,6 +41,10 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
     return hashlib.sha256(f"{message_id.strip()}|{stamp}|{size}".encode()).hexdigest()
 
 
+def search_text(subject: str, sender: str, names: list[str]) -> str:
+    return "\n".join([subject, sender, *names]).lower()[:5000]
+
+
 def prepare(
     *, tenant_id: int, buffer_id: int, folder: str, mail: IncomingMail, raw_stored: bool = False
 ) -> PreparedMail:
@@ -89,6 +93,9 @@ def prepare(
         "unreadable_reason": reason,
         "defects": "\n".join(extracted.defects),
         "attachment_count": len(attachments),
+        "search_text": search_text(
+            extracted.subject, extracted.sender, [a["display_name"] for a in attachments]
+        ),
     }
     return PreparedMail(mail.uid, mail.uidvalidity, fields, attachments)
 

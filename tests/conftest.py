@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from mailboxes.models import Mailbox
 from tests.factories import make_tenant_world
 
 pytest_plugins = ["tests.servers.fixtures"]
@@ -26,3 +27,37 @@ def _client_for(employee_or_user):
 def client_for():
     """A logged-in test client for an Employee (or a plain user)."""
     return _client_for
+
+
+@pytest.fixture
+def ca_pem(tls_material):
+    return tls_material.ca_cert.read_text()
+
+
+@pytest.fixture
+def ms_authority(settings, oauth_authority, tls_material):
+    """Point the portal's MSAL at the local authority, trusting its certificate."""
+    settings.MS_AUTHORITY_HOST = oauth_authority.base_url
+    settings.MS_AUTHORITY_CA_BUNDLE = str(tls_material.ca_cert)
+    return oauth_authority
+
+
+@pytest.fixture
+def make_mailbox(world_a, ca_pem):
+    """A Mailbox of tenant alpha on 127.0.0.1 trusting the test CA (saved unless save=False)."""
+
+    def make(*, save=True, **fields):
+        values = {
+            "tenant": world_a.tenant,
+            "name": f"box-{Mailbox.all_tenants.count() + 1}",
+            "host": "127.0.0.1",
+            "email_address": "faktury@alpha.example",
+            "trusted_certificate": ca_pem,
+            "encryption": Mailbox.Encryption.SSL_TLS,
+        } | fields
+        mailbox = Mailbox(**values)
+        if save:
+            mailbox.save()
+        return mailbox
+
+    return make

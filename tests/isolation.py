@@ -8,6 +8,7 @@ import itertools
 
 from django.utils import timezone
 
+from acd_points.models import AcdPoint, OcrPoint
 from intake.documents import IncomingFile, create_document
 from intake.models import Document, Employee
 from mailboxes.models import Buffer, Mailbox, Message
@@ -47,6 +48,16 @@ def _message(world):
     )
 
 
+def _acd_point(world):
+    return AcdPoint.all_tenants.create(
+        tenant=world.tenant, name=f"Point {next(_numbers)}", buffer=_buffer(world)
+    )
+
+
+def _ocr_point(world):
+    return OcrPoint.all_tenants.create(tenant=world.tenant, name=f"OCR {next(_numbers)}", folder="ocr")
+
+
 BUILDERS = {
     Employee: lambda world: world.operator,
     Document: lambda world: create_document(
@@ -58,4 +69,6 @@ BUILDERS = {
     Mailbox: _mailbox,
     Buffer: _buffer,
     Message: _message,
+    AcdPoint: _acd_point,
+    OcrPoint: _ocr_point,
 }

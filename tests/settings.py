@@ -11,6 +11,7 @@ _media = os.environ.get("INTAKE_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="in
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "kQEKtO5fFh9A2Ws3v0Qp1b6tJgQbG1aH6d0m6tV3Z4Q=")
 os.environ["MEDIA_ROOT"] = _media
+os.environ["ACD_FILES_ROOT"] = tempfile.mkdtemp(prefix="intake-test-acd-")
 os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="intake-test-static-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/intake-test.sqlite3")
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")

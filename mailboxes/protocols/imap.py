@@ -293,9 +293,18 @@ def fetch_in_chunks(client, uid: int, size: int, chunk: int, write) -> datetime 
     return internaldate
 
 
-def delete_mail(client, folder: str, uid: int) -> bool:
-    """Delete one mail by UID (\\Deleted, then UID EXPUNGE where supported); False if it was gone already."""
-    client.select_folder(folder)
+class FolderRenumbered(ProtocolFailure):
+    """The folder's UIDVALIDITY changed: a stored UID no longer names the same mail."""
+
+
+def delete_mail(client, folder: str, uid: int, *, uidvalidity: int | None = None) -> bool:
+    """Delete one mail by UID (\\Deleted, then UID EXPUNGE where supported); False if it was gone already.
+
+    With `uidvalidity`, refuses to act when the folder was renumbered: the UID may be another mail now.
+    """
+    status = client.select_folder(folder)
+    if uidvalidity is not None and int(status[b"UIDVALIDITY"]) != uidvalidity:
+        raise FolderRenumbered(detail=f"{folder} was renumbered; the mail was not deleted")
     if uid not in client.search(["UID", str(uid)]):
         return False
     client.delete_messages([uid])

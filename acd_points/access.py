@@ -1,0 +1,90 @@
+"""Who may see which point, buffer, mail and document: the one place these permissions are decided.
+
+Operators use the points they were granted individually (SPEC rule 17); tenant administrators, who
+configure the points, may use all of their company's points. Everything is filtered by the request's
+tenant first, so another company's ids answer 404 whatever the permissions.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from acd_points.models import AcdPoint, PointDocument
+from intake.models import Document
+from mailboxes.models import Attachment, Buffer, Message
+
+
+def points_for(employee):
+    if employee is None:
+        return AcdPoint.all_tenants.none()
+    points = AcdPoint.all_tenants.filter(tenant_id=employee.tenant_id)
+    return points if employee.is_administrator else points.filter(employees=employee)
+
+
+def buffers_for(employee):
+    if employee is None:
+        return Buffer.all_tenants.none()
+    buffers = Buffer.all_tenants.filter(tenant_id=employee.tenant_id)
+    return buffers if employee.is_administrator else buffers.filter(employees=employee)
+
+
+def has_acd_area(employee) -> bool:
+    return employee is not None and (employee.is_administrator or points_for(employee).exists())
+
+
+def point_or_404(request, pk) -> AcdPoint:
+    point = points_for(request.employee).select_related("buffer", "ocr_point").filter(pk=pk).first()
+    if point is None:
+        raise Http404
+    return point
+
+
+def buffer_or_404(request, pk) -> Buffer:
+    buffer = buffers_for(request.employee).filter(pk=pk).first()
+    if buffer is None:
+        raise Http404
+    return buffer
+
+
+def visible_mail(buffer):
+    """Mail of a buffer that the list shows: everything not hidden or deleted by an operator."""
+    return Message.all_tenants.filter(buffer=buffer).exclude(
+        state__in=[Message.State.HIDDEN, Message.State.DELETED_ON_SERVER]
+    )
+
+
+def mail_or_404(buffer, pk) -> Message:
+    message = visible_mail(buffer).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def attachment_or_404(buffer, pk) -> Attachment:
+    attachment = (
+        Attachment.all_tenants.filter(pk=pk, message__buffer=buffer).select_related("message").first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def documents_for(employee):
+    """Documents of the points the employee may use (administrators: all of the company's)."""
+    if employee is None:
+        return Document.all_tenants.none()
+    documents = Document.all_tenants.filter(tenant_id=employee.tenant_id)
+    if employee.is_administrator:
+        return documents
+    return documents.filter(Q(point_document__point__employees=employee) | Q(created_by=employee)).distinct()
+
+
+def document_or_404(request, pk) -> Document:
+    document = documents_for(request.employee).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def point_of(document) -> AcdPoint | None:
+    link = PointDocument.all_tenants.filter(document=document).select_related("point", "message").first()
+    return link.point if link else None

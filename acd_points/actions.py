@@ -1,0 +1,66 @@
+"""The operators' actions on a point's mail: the services every entry point (pages, API) calls."""
+
+from django.db import transaction
+
+from acd_points import folders, work
+from acd_points.generate import GenerationReport, generate_documents
+from acd_points.models import AcdPoint, PendingWork
+from mailboxes.models import Message
+
+LISTED = [Message.State.NEW, Message.State.GENERATED, Message.State.UNREADABLE]
+
+
+def generate(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
+    return generate_documents(point=point, message_ids=message_ids, employee=employee)
+
+
+def delete_from_list(*, point: AcdPoint, message_ids: list[int]) -> int:
+    """Hide mails in the portal; they stay on the server."""
+    return Message.all_tenants.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED).update(
+        state=Message.State.HIDDEN
+    )
+
+
+def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> int:
+    """Hide mails now and delete them on the server right after the commit (retried until done)."""
+    if not point.allow_delete_from_mailbox:
+        raise PermissionError("This point does not allow deleting from the mailbox.")
+    with transaction.atomic():
+        ids = list(
+            Message.all_tenants.select_for_update()
+            .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
+            .values_list("pk", flat=True)
+        )
+        Message.all_tenants.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+        work.record(
+            [
+                PendingWork(tenant=point.tenant, kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=pk)
+                for pk in ids
+            ]
+        )
+    return len(ids)
+
+
+def set_work_folder(*, point: AcdPoint, folder: str) -> None:
+    normalised = folders.normalise_folder(folder)
+    folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
+    AcdPoint.all_tenants.filter(pk=point.pk).update(work_folder=normalised)
+    point.work_folder = normalised
+
+
+def existing_folders(point: AcdPoint, limit: int = 200) -> list[str]:
+    root = folders.tenant_root(point.tenant_id)
+    if not root.exists():
+        return []
+    found = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir() and not p.is_symlink())
+    return found[:limit]
+
+
+def work_for(document) -> list[PendingWork]:
+    """Copies and deletions recorded for a document's files and source mail, for its page."""
+    link = getattr(document, "point_document", None)
+    by_file = PendingWork.all_tenants.filter(document_file__document=document)
+    by_mail = (
+        PendingWork.all_tenants.filter(message_id=link.message_id) if link else PendingWork.all_tenants.none()
+    )
+    return list(by_file.union(by_mail).order_by("pk"))

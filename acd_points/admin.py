@@ -1,0 +1,127 @@
+"""ACD and OCR points in the admin, grouped like the source system's tabs."""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from acd_points.folders import FolderNotAllowed, normalise_folder
+from acd_points.models import AcdPoint, OcrPoint
+from intake.admin import site
+from intake.tenancy import TenantAdminMixin
+
+
+class AcdPointForm(forms.ModelForm):
+    class Meta:
+        model = AcdPoint
+        fields = [
+            "kind",
+            "buffer",
+            "name",
+            "allow_delete_from_mailbox",
+            "delete_after_generate",
+            "ocr_point",
+            "define_path_during_work",
+            "work_folder",
+            "graphic_only",
+            "show_subject",
+            "show_sender",
+            "show_received",
+            "employees",
+        ]
+
+    def clean_work_folder(self):
+        try:
+            return normalise_folder(self.cleaned_data.get("work_folder", ""))
+        except FolderNotAllowed as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("show_subject", "show_sender", "show_received")):
+            raise forms.ValidationError(_("Choose at least one column for the mail list."))
+        return cleaned
+
+
+@admin.register(AcdPoint, site=site)
+class AcdPointAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = AcdPointForm
+    list_display = ["name", "buffer", "employee_count", "graphic_only", "delete_after_generate"]
+    search_fields = ["name"]
+    filter_horizontal = ["employees"]
+    readonly_fields = ["mailbox_link"]
+    fieldsets = [
+        (_("Cooperation mode"), {"fields": ["kind", "buffer", "mailbox_link"]}),
+        (
+            _("General"),
+            {
+                "fields": [
+                    "name",
+                    "allow_delete_from_mailbox",
+                    "delete_after_generate",
+                    "ocr_point",
+                    "define_path_during_work",
+                    "work_folder",
+                    "graphic_only",
+                ]
+            },
+        ),
+        (
+            _("List"),
+            {
+                "fields": ["show_subject", "show_sender", "show_received"],
+                "description": _("Columns of the operators' mail list: at least one."),
+            },
+        ),
+        (
+            _("Permissions"),
+            {
+                "fields": ["employees"],
+                "description": _("Individual employees only; any point grants the ACD area."),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("buffer")
+
+    @admin.display(description=_("employees"))
+    def employee_count(self, obj):
+        return obj.employees.model.all_tenants.filter(acd_points=obj).count()
+
+    @admin.display(description=_("mailbox"))
+    def mailbox_link(self, obj):
+        if not obj or not obj.buffer_id:
+            return _("Choose a buffer and save: its mailbox and folder come with it.")
+        mailbox = obj.buffer.mailbox
+        url = reverse("admin:mailboxes_mailbox_change", args=[mailbox.pk])
+        return format_html(
+            '<a href="{}">{}</a> — {} <code>{}</code> ({})',
+            url,
+            mailbox,
+            _("folder"),
+            obj.buffer.folder,
+            _("connection settings, Test connection and Authorize are there"),
+        )
+
+
+class OcrPointForm(forms.ModelForm):
+    class Meta:
+        model = OcrPoint
+        fields = ["name", "folder"]
+
+    def clean_folder(self):
+        try:
+            folder = normalise_folder(self.cleaned_data["folder"])
+        except FolderNotAllowed as error:
+            raise forms.ValidationError(str(error)) from None
+        if not folder:
+            raise forms.ValidationError(_("Name a folder."))
+        return folder
+
+
+@admin.register(OcrPoint, site=site)
+class OcrPointAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = OcrPointForm
+    list_display = ["name", "folder"]

@@ -1,0 +1,151 @@
+"""ACD points (automatic document generation), OCR points, and what generation leaves behind."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Document, DocumentFile, Employee, Tenant
+from intake.tenancy import TenantOwned
+from mailboxes.models import Buffer, Message
+
+
+class OcrPoint(TenantOwned):
+    """A folder an external OCR program watches; ACD points may copy their documents' files there."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="ocr_points", editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    folder = models.CharField(
+        _("destination folder"),
+        max_length=300,
+        help_text=_("A folder inside the company's file area on the server, e.g. ocr/incoming."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("OCR point")
+        verbose_name_plural = _("OCR points")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="ocr_point_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from acd_points.folders import FolderNotAllowed, normalise_folder
+
+        try:
+            self.folder = normalise_folder(self.folder)
+        except FolderNotAllowed as error:
+            raise ValidationError({"folder": str(error)}) from None
+
+
+class AcdPoint(TenantOwned):
+    class Kind(models.TextChoices):
+        MAILBOX = "mailbox", _("mailbox cooperation (attachment download)")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="acd_points", editable=False)
+    name = models.CharField(_("point name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MAILBOX)
+    buffer = models.ForeignKey(
+        Buffer, on_delete=models.PROTECT, related_name="acd_points", verbose_name=_("e-mail buffer")
+    )
+    # General
+    allow_delete_from_mailbox = models.BooleanField(
+        _("allow deleting from the list and from the mailbox"), default=False
+    )
+    delete_after_generate = models.BooleanField(
+        _("after generating a document, delete from the mailbox"), default=False
+    )
+    ocr_point = models.ForeignKey(
+        OcrPoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acd_points",
+        verbose_name=_("apply path from OCR point"),
+    )
+    define_path_during_work = models.BooleanField(_("define path during point operation"), default=False)
+    work_folder = models.CharField(_("folder set during work"), max_length=300, blank=True)
+    graphic_only = models.BooleanField(
+        _("copy only graphic attachments"),
+        default=False,
+        help_text=_("pdf, jpg, tif, png — judged by content."),
+    )
+    # List
+    show_subject = models.BooleanField(_("subject"), default=True)
+    show_sender = models.BooleanField(_("sender"), default=True)
+    show_received = models.BooleanField(_("received date"), default=True)
+    # Permissions: individual employees only
+    employees = models.ManyToManyField(
+        Employee, blank=True, related_name="acd_points", verbose_name=_("employees")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ACD point")
+        verbose_name_plural = _("ACD points")
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="acd_point_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not (self.show_subject or self.show_sender or self.show_received):
+            raise ValidationError(_("Choose at least one column for the mail list."))
+
+    @property
+    def columns(self) -> list[str]:
+        chosen = [
+            ("subject", self.show_subject),
+            ("sender", self.show_sender),
+            ("received", self.show_received),
+        ]
+        return [name for name, shown in chosen if shown]
+
+
+class PointDocument(TenantOwned):
+    """The link from a generated document to its source mail and point: at most one per mail."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    point = models.ForeignKey(AcdPoint, on_delete=models.PROTECT, related_name="documents")
+    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="point_document")
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="point_document")
+
+    class Meta:
+        ordering = ["-document__created_at"]
+
+
+class PendingWork(TenantOwned):
+    """Side effects that must happen after a commit and survive crashes: deleting a mail on the server,
+    copying a document file to a folder. Recorded in the transaction that decides them; done and retried
+    by workers until they succeed; visible to operators while they fail."""
+
+    class Kind(models.TextChoices):
+        DELETE_ON_SERVER = "delete", _("delete on the server")
+        COPY_FILE = "copy", _("copy file to folder")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failing, will retry")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    document_file = models.ForeignKey(
+        DocumentFile, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    folder = models.CharField(max_length=300, blank=True)  # for COPY_FILE: relative to the tenant's file area
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=~models.Q(state="done"), name="pending_work_due"
+            )
+        ]
