@@ -1,0 +1,70 @@
+"""Real headless Chromium (Debian's package) driven by Playwright against the live test server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.acd_points.conftest import buffer_a, own_file_area  # noqa: F401 - fixtures shared with these tests
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(
+    os.environ.get("TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artefacts")
+)
+# Flags a sandboxed CI machine needs: no setuid sandbox as root, no GPU, and no background calls home
+# (the machine has no network, and Chromium's background services would retry for ever).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: bin/install-system-packages installs it")
+        pytest.skip("Chromium is not installed (bin/install-system-packages installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API refuses to start inside a running event loop; Django's async-safety check
+    # would also object to ORM calls from the test thread otherwise.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = ARTEFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture
+def login(browser, live_server):
+    def open_as(employee, password):
+        context = browser.new_context(accept_downloads=True, locale="en-GB")
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", employee.user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return open_as
