@@ -108,7 +108,7 @@ def main() -> None:
 
         tenant = create_tenant(name="Bench", slug="bench")
         operator = add_employee(
-            tenant=tenant, username="bench", role=Employee.Role.ADMINISTRATOR, password="x"
+            tenant=tenant, username="bench", role=Employee.Role.ADMINISTRATOR, password=None
         )
         print("Creating points with", " and ".join(f"{n:,}" for n in SIZES), "mails ...")
         points = {size: populate(tenant, f"p{size}", size) for size in SIZES}
