@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from intake.files import safe_display_name, sha256_hex, sniff_content_type, tenant_storage_path
 from intake.models import Document, DocumentFile
@@ -14,6 +15,29 @@ from intake.models import Document, DocumentFile
 class IncomingFile:
     name: str
     data: bytes
+
+
+def remove_orphaned_files(*, older_than, storage=default_storage) -> int:
+    """Delete document files that no DocumentFile row references, once older than `older_than`.
+
+    They come from a transaction that wrote files and then rolled back (create_document cleans up its
+    own failures, but not an enclosing transaction's).
+    """
+    cutoff = timezone.now() - older_than
+    removed = 0
+    tenants = storage.listdir("tenants")[0] if storage.exists("tenants") else []
+    for tenant in tenants:
+        root = f"tenants/{tenant}/documents"
+        if not storage.exists(root):
+            continue
+        for shard in storage.listdir(root)[0]:
+            names = [f"{root}/{shard}/{name}" for name in storage.listdir(f"{root}/{shard}")[1]]
+            known = set(DocumentFile.all_tenants.filter(file__in=names).values_list("file", flat=True))
+            for name in names:
+                if name not in known and storage.get_modified_time(name) < cutoff:
+                    storage.delete(name)
+                    removed += 1
+    return removed
 
 
 def create_document(*, tenant, title, created_by=None, source="", files=()) -> Document:

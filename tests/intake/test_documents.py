@@ -43,3 +43,26 @@ def test_a_failure_while_storing_leaves_no_rows_and_no_files(world_a, monkeypatc
     assert not Document.all_tenants.exists()
     assert not DocumentFile.all_tenants.exists()
     assert saved and not any(default_storage.exists(name) for name in saved)
+
+
+def test_files_of_a_rolled_back_document_are_swept_once_old(world_a):
+    import os
+    import time
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from intake.documents import remove_orphaned_files
+
+    kept = create_document(tenant=world_a.tenant, title="kept", files=[IncomingFile("a.pdf", PDF)])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = create_document(tenant=world_a.tenant, title="lost", files=[IncomingFile("b.pdf", PDF)])
+        orphan = DocumentFile.all_tenants.get(document=lost).file.name
+        raise RuntimeError("the enclosing transaction fails after the files were written")
+    assert default_storage.exists(orphan)
+    assert remove_orphaned_files(older_than=timedelta(hours=1)) == 0  # too fresh to judge
+    old = time.time() - 7200
+    os.utime(default_storage.path(orphan), (old, old))
+    assert remove_orphaned_files(older_than=timedelta(hours=1)) == 1
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(DocumentFile.all_tenants.get(document=kept).file.name)
