@@ -12,6 +12,14 @@ from intake.admin import site
 from intake.tenancy import TenantAdminMixin
 
 
+def folder_value(value: str) -> str:
+    """A folder typed in a form, normalised, or the form error saying why it is refused."""
+    try:
+        return normalise_folder(value)
+    except FolderNotAllowed as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class AcdPointForm(forms.ModelForm):
     class Meta:
         model = AcdPoint
@@ -32,10 +40,7 @@ class AcdPointForm(forms.ModelForm):
         ]
 
     def clean_work_folder(self):
-        try:
-            return normalise_folder(self.cleaned_data.get("work_folder", ""))
-        except FolderNotAllowed as error:
-            raise forms.ValidationError(str(error)) from None
+        return folder_value(self.cleaned_data.get("work_folder", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -112,10 +117,7 @@ class OcrPointForm(forms.ModelForm):
         fields = ["name", "folder"]
 
     def clean_folder(self):
-        try:
-            folder = normalise_folder(self.cleaned_data["folder"])
-        except FolderNotAllowed as error:
-            raise forms.ValidationError(str(error)) from None
+        folder = folder_value(self.cleaned_data["folder"])
         if not folder:
             raise forms.ValidationError(_("Name a folder."))
         return folder

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Document, DocumentFile, Employee, Tenant
-from intake.tenancy import TenantAdminMixin, TenantAdminSite, is_tenant_administrator
+from intake.tenancy import ReadOnlyTenantInline, TenantAdminMixin, TenantAdminSite, is_tenant_administrator
 
 site = TenantAdminSite(name="admin")
 User = get_user_model()
@@ -121,18 +121,9 @@ class EmployeeAdmin(TenantAdminMixin, admin.ModelAdmin):
         return [] if obj is None else self.readonly_fields
 
 
-class DocumentFileInline(TenantAdminMixin, admin.TabularInline):
+class DocumentFileInline(ReadOnlyTenantInline):
     model = DocumentFile
     fields = ["original_name", "size", "content_type", "sha256"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Document, site=site)

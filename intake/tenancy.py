@@ -237,6 +237,22 @@ class TenantAdminMixin:
         return obj is None or getattr(obj, "tenant_id", None) == request.tenant.pk
 
 
+class ReadOnlyTenantInline(TenantAdminMixin, admin.TabularInline):
+    """A tenant-scoped inline that only shows rows (attachments of a mail, files of a document)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class TenantAdminSite(admin.AdminSite):
     """The admin, opened to platform superusers and to each tenant's administrators (not to operators)."""
 

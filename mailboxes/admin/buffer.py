@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from intake.admin import site
-from intake.tenancy import TenantAdminMixin
+from intake.tenancy import ReadOnlyTenantInline, TenantAdminMixin
 from mailboxes.buffer_forms import BufferForm
 from mailboxes.models import Attachment, Buffer, Message
 
@@ -46,18 +46,9 @@ class BufferAdmin(TenantAdminMixin, admin.ModelAdmin):
         )
 
 
-class AttachmentInline(TenantAdminMixin, admin.TabularInline):
+class AttachmentInline(ReadOnlyTenantInline):
     model = Attachment
     fields = ["display_name", "size", "sniffed_type", "is_graphic", "origin", "unreadable_reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Message, site=site)
