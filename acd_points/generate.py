@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from acd_points import work
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
+from intake.models import Employee
+from mailboxes import notifications
 from mailboxes.models import Attachment, Message
 
 
@@ -87,15 +90,10 @@ def _copy_folders(point: AcdPoint) -> list[str]:
 
 
 def _notify(point, document, employee) -> None:
-    try:
-        from mailboxes import notifications
-    except ImportError:  # notifications arrive with their own issue; generation must not depend on them
-        return
-    if hasattr(notifications, "document_generated"):
-        notifications.document_generated(
-            tenant=point.tenant,
-            document_title=document.title,
-            link_path=f"/acd/documents/{document.pk}/",
-            actor=employee,
-            recipients=list(point.employees.model.all_tenants.filter(acd_points=point)),
-        )
+    notifications.document_generated(
+        tenant=point.tenant,
+        document_title=document.title,
+        link_path=reverse("acd:document", args=[document.pk]),
+        actor=employee,
+        recipients=list(Employee.all_tenants.filter(acd_points=point)),
+    )

@@ -149,3 +149,33 @@ class PendingWork(TenantOwned):
                 fields=["next_attempt_at"], condition=~models.Q(state="done"), name="pending_work_due"
             )
         ]
+
+
+class ApiToken(TenantOwned):
+    """A key an ERP integration uses to call the API as one employee of one tenant.
+
+    Issued per employee, not per user, so a login that works for several companies still reaches exactly
+    one of them through a token. Only a public prefix (to find the row and to recognise the key in lists)
+    and the SHA-256 of the secret are stored; the secret is shown once when issued (acd_points.api.tokens).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("employee")
+    )
+    name = models.CharField(
+        _("name"), max_length=120, help_text=_("What uses the token, e.g. “ERP production”.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=24, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    is_revoked = models.BooleanField(_("revoked"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

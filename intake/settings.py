@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
     "intake",
     "mailboxes",
     "acd_points",
@@ -157,6 +159,35 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
     "run-due-pending-work": {"task": "acd_points.tasks.run_due_pending_work", "schedule": 60.0},
+    # Notifications: those whose retry time came, digests held past a dead poll, claims of dead workers.
+    "send-due-notifications": {"task": "mailboxes.tasks.send_due_notifications", "schedule": 60.0},
+}
+
+# The REST API (acd_points/api): API tokens only, never the session, so CSRF does not apply to it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["acd_points.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Per user, counted in the default cache (per process unless CACHES names a shared one).
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Intake portal API",
+    "DESCRIPTION": "ACD points, their mails with attachments, and documents, for ERP integrations. "
+    "Every call acts as the employee the token was issued to, with that employee's permissions.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes shapes, not data: integrators may fetch it without a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {"MailStateEnum": "mailboxes.models.Message.State"},
 }
 
 LOGGING = {

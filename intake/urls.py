@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("mailboxes/", include("mailboxes.urls")),
     path("acd/", include("acd_points.urls")),
+    path("api/v1/", include("acd_points.api.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from mailboxes import mail_files
 from mailboxes.extract import extract_mail
 from mailboxes.models import Attachment, Buffer, Message
+from mailboxes.notifications import events
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ def store(
                 for attachment in p.attachments
             ]
         )
+        # Notifications: the new-mail digest is recorded with the mails it announces (same transaction).
+        events.new_mail_stored(buffer, messages)
         if advance_to_uid is not None:
             Buffer.all_tenants.filter(pk=buffer.pk, last_uid__lt=advance_to_uid).update(
                 last_uid=advance_to_uid

@@ -20,6 +20,7 @@ from django.utils import timezone
 from mailboxes import fetching, ingest, status
 from mailboxes.credentials import with_server
 from mailboxes.models import Buffer, Mailbox, Message
+from mailboxes.notifications import outbox
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
@@ -187,9 +188,14 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
     ]
     job = fetching.Job(buffer.tenant_id, buffer.pk, buffer.folder, uidvalidity, batches)
     stored = 0
-    for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):
-        stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
-        renew_lock(buffer.mailbox_id, token)
+    try:
+        for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):
+            stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
+            renew_lock(buffer.mailbox_id, token)
+    finally:
+        if stored:
+            # Notifications: each batch grew the buffer's held digests; one mail per recipient per poll.
+            outbox.release_digests(buffer)
     if uids and buffer.last_uid < uids[-1]:
         Buffer.all_tenants.filter(pk=buffer.pk, last_uid__lt=uids[-1]).update(last_uid=uids[-1])
         buffer.last_uid = uids[-1]

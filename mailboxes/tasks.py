@@ -4,7 +4,9 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from intake.documents import remove_orphaned_files as remove_orphaned_document_files
 from mailboxes import mail_files, polling, scheduling
+from mailboxes.notifications import sending
 
 
 @shared_task(ignore_result=True)
@@ -22,3 +24,16 @@ def poll_mailbox(mailbox_id: int):
 @shared_task(ignore_result=True)
 def remove_orphaned_mail_files():
     mail_files.remove_orphans(older_than=timedelta(hours=6))
+    remove_orphaned_document_files(older_than=timedelta(hours=6))
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def send_notification(notification_id: int):
+    # Safe to run twice: the outbox claim lets one worker send it; retries are the outbox's own
+    # (next_attempt_at with backoff, swept by beat), so they survive worker restarts.
+    sending.send_notification(notification_id)
+
+
+@shared_task(ignore_result=True)
+def send_due_notifications():
+    sending.send_due()

@@ -1,6 +1,10 @@
 from django.urls import path
 
-from mailboxes import views
+from mailboxes import notification_views, views
 
 app_name = "mailboxes"
-urlpatterns = [path("oauth/callback/", views.oauth_callback, name="oauth-callback")]
+urlpatterns = [
+    path("oauth/callback/", views.oauth_callback, name="oauth-callback"),
+    path("notifications/", notification_views.preferences, name="notification-preferences"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification-settings"),
+]

@@ -8,10 +8,12 @@ import itertools
 
 from django.utils import timezone
 
-from acd_points.models import AcdPoint, OcrPoint
+from acd_points.api import tokens
+from acd_points.models import AcdPoint, ApiToken, OcrPoint
 from intake.documents import IncomingFile, create_document
 from intake.models import Document, Employee
-from mailboxes.models import Buffer, Mailbox, Message
+from mailboxes.models import Buffer, Mailbox, Message, Notification
+from mailboxes.notifications import outbox
 
 _numbers = itertools.count(1)
 
@@ -58,6 +60,17 @@ def _ocr_point(world):
     return OcrPoint.all_tenants.create(tenant=world.tenant, name=f"OCR {next(_numbers)}", folder="ocr")
 
 
+def _notification(world):
+    return Notification.all_tenants.create(
+        tenant=world.tenant,
+        kind=Notification.Kind.DOCUMENT_GENERATED,
+        recipient=world.operator,
+        to_address=world.operator.email,
+        context={"title": f"Invoice of {world.tenant.slug}"},
+        message_id=outbox.new_message_id(),
+    )
+
+
 BUILDERS = {
     Employee: lambda world: world.operator,
     Document: lambda world: create_document(
@@ -71,4 +84,6 @@ BUILDERS = {
     Message: _message,
     AcdPoint: _acd_point,
     OcrPoint: _ocr_point,
+    ApiToken: lambda world: tokens.issue(employee=world.operator, name=f"ERP {next(_numbers)}")[0],
+    Notification: _notification,
 }

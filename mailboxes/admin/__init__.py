@@ -1,4 +1,5 @@
 from mailboxes.admin.buffer import BufferAdmin, MessageAdmin
 from mailboxes.admin.mailbox import MailboxAdmin
+from mailboxes.admin.notifications import NotificationAdmin
 
-__all__ = ["BufferAdmin", "MailboxAdmin", "MessageAdmin"]
+__all__ = ["BufferAdmin", "MailboxAdmin", "MessageAdmin", "NotificationAdmin"]

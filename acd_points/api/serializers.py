@@ -1,0 +1,225 @@
+"""What the API shows of points, mails and documents, and what it accepts: display and input checks only;
+who may see what is decided in acd_points.access, what happens in acd_points.actions."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from acd_points.mail_list import PAGE_SIZE, STATES, MailFilters
+from acd_points.models import AcdPoint
+from intake.models import Document, DocumentFile
+from mailboxes.models import Attachment, Message
+
+MAX_ID = 2**63 - 1  # ids are 64-bit; larger numbers are refused, not passed to the database
+MAX_MAILS_PER_CALL = 500
+
+
+def _absolute(serializer, name: str, *args) -> str:
+    return serializer.context["request"].build_absolute_uri(reverse(f"api:{name}", args=args))
+
+
+class PointSerializer(serializers.ModelSerializer):
+    buffer = serializers.CharField(
+        source="buffer.name", read_only=True, help_text=_("The e-mail buffer's name.")
+    )
+    columns = serializers.ListField(
+        child=serializers.ChoiceField(choices=["subject", "sender", "received"]),
+        read_only=True,
+        help_text=_("Columns the point's mail list shows to operators."),
+    )
+    mails_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AcdPoint
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "buffer",
+            "columns",
+            "graphic_only",
+            "delete_after_generate",
+            "allow_delete_from_mailbox",
+            "mails_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_mails_url(self, point) -> str:
+        return _absolute(self, "point-mails", point.pk)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "size",
+            "sha256",
+            "declared_type",
+            "sniffed_type",
+            "is_graphic",
+            "is_inline",
+            "origin",
+            "download_url",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "declared_type": {"help_text": _("The type the sender's mail declared.")},
+            "sniffed_type": {"help_text": _("The type judged by the file's content.")},
+            "origin": {"help_text": _("Where in the mail the file was found (e.g. a forwarded mail).")},
+        }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment) -> str:
+        return _absolute(self, "attachment-file", self.context["point"].pk, attachment.pk)
+
+
+class MailSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "url",
+            "subject",
+            "sender",
+            "sender_address",
+            "received_at",
+            "header_date",
+            "state",
+            "unreadable_reason",
+            "attachment_count",
+            "attachments",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, message) -> str:
+        return _absolute(self, "point-mail", self.context["point"].pk, message.pk)
+
+
+class MailDetailSerializer(MailSerializer):
+    document = serializers.IntegerField(
+        source="point_document.document_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The document generated from this mail, if any."),
+    )
+
+    class Meta(MailSerializer.Meta):
+        fields = [*MailSerializer.Meta.fields, "recipients", "message_id", "size", "snippet", "document"]
+        read_only_fields = fields
+
+
+class MailPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text=_("The next (older) page, or null at the end."))
+    previous = serializers.URLField(allow_null=True, help_text=_("The previous (newer) page, or null."))
+    results = MailSerializer(many=True)
+
+
+class MailQuerySerializer(serializers.Serializer):
+    """The mail list's query: the filters of the page, its cursors, and a page size."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("Search in subject, sender, file names."),
+    )
+    state = serializers.ChoiceField(choices=[(state.value, state.label) for state in STATES], required=False)
+    has_attachments = serializers.BooleanField(required=False, default=False)
+    date_from = serializers.DateField(required=False, help_text=_("Received on or after this day."))
+    date_to = serializers.DateField(required=False, help_text=_("Received on or before this day."))
+    after = serializers.CharField(required=False, help_text=_("Cursor: the page older than this one."))
+    before = serializers.CharField(required=False, help_text=_("Cursor: the page newer than this one."))
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=PAGE_SIZE)
+
+    def filters(self) -> MailFilters:
+        """The checked query as the pages' MailFilters (which silently drop values they do not know)."""
+        data = self.validated_data
+        return MailFilters.from_query(
+            {
+                "q": data.get("q", ""),
+                "state": data.get("state", ""),
+                "has_attachments": "1" if data["has_attachments"] else "",
+                "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
+                "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
+            }
+        )
+
+
+class GenerateRequestSerializer(serializers.Serializer):
+    mails = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=MAX_MAILS_PER_CALL,
+        help_text=_("Ids of the point's mails to make documents of."),
+    )
+
+    def validate_mails(self, value):
+        return list(dict.fromkeys(value))  # a repeated id would be reported once created, once skipped
+
+
+class GenerateResultSerializer(serializers.Serializer):
+    created = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Ids of the documents created, one per mail.")
+    )
+    skipped = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text=_(
+            "Ids of mails skipped: their document exists already, they cannot be read, "
+            "or they are not mails of this point."
+        ),
+    )
+
+
+class DocumentFileSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DocumentFile
+        fields = ["id", "name", "size", "sha256", "content_type", "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, stored) -> str:
+        return _absolute(self, "document-file", stored.document_id, stored.pk)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    point = serializers.IntegerField(
+        source="point_document.point_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The ACD point it was generated at, if any."),
+    )
+    mail = serializers.IntegerField(
+        source="point_document.message_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_("The mail it was generated from, if any."),
+    )
+    created_by = serializers.CharField(
+        allow_null=True, read_only=True, help_text=_("Name of the employee who generated it.")
+    )
+    files = DocumentFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "url", "title", "source", "point", "mail", "created_by", "created_at", "files"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, document) -> str:
+        return _absolute(self, "document", document.pk)
