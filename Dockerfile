@@ -14,7 +14,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 # Static files are collected at build time; the throw-away key exists only for this step.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /app/var /data/media && chown -R portal /app/var /data
+    && mkdir -p /app/var /data/media /data/acd-files && chown -R portal /app/var /data
 
 USER portal
 EXPOSE 8000

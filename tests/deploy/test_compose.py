@@ -31,6 +31,8 @@ def test_portal_services_get_every_variable_the_settings_rely_on():
             "DATABASE_URL",
             "CELERY_BROKER_URL",
             "MEDIA_ROOT",
+            "ACD_FILES_ROOT",
+            "PORTAL_BASE_URL",
         ):
             assert variable in environment, (name, variable)
         assert environment["DEBUG"] == "false"
@@ -41,9 +43,10 @@ def test_portal_services_get_every_variable_the_settings_rely_on():
         assert ":?" in environment["SECRET_KEY"] and ":?" in environment["FIELD_ENCRYPTION_KEYS"]
 
 
-def test_web_worker_and_beat_share_the_media_volume():
+def test_web_worker_and_beat_share_the_media_and_file_area_volumes():
     for name in ("web", "worker", "beat"):
         assert any(v.startswith("media:") for v in SERVICES[name]["volumes"]), name
+        assert any(v.startswith("acd-files:") for v in SERVICES[name]["volumes"]), name
     assert {"pgdata", "media"} <= set(COMPOSE["volumes"])
     assert any(v.startswith("pgdata:") for v in SERVICES["db"]["volumes"])
 
