@@ -71,6 +71,7 @@ def load(server, login: str, folder: str, mails) -> None:
 
 
 def configure_django(database_url: str, media_root: str) -> None:
+    os.makedirs(os.path.join(media_root, "static"), exist_ok=True)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "intake.settings",
@@ -78,7 +79,7 @@ def configure_django(database_url: str, media_root: str) -> None:
             "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"b" * 32).decode(),
             "DATABASE_URL": database_url,
             "MEDIA_ROOT": media_root,
-            "STATIC_ROOT": media_root,
+            "STATIC_ROOT": os.path.join(media_root, "static"),
             "MAIL_ALLOWED_NETWORKS": "127.0.0.1/32",
             "CELERY_BROKER_URL": "memory://",
             "LOG_LEVEL": "WARNING",
