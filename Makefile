@@ -23,6 +23,7 @@ run: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_workspace
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
 
 system-packages:

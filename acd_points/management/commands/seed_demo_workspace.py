@@ -1,0 +1,62 @@
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from acd_points.models import AcdPoint
+from intake.models import Employee, Tenant
+from mailboxes.importing import import_mails
+from mailboxes.models import Buffer, Mailbox
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
+    "9c63f80f00000101000518d84e0000000049454e44ae426082"
+)
+
+
+def sample(number: int, supplier: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"{supplier} <faktury@{supplier.split()[0].lower()}.example>"
+    message["To"] = "faktury@demo.example"
+    message["Subject"] = f"Faktura VAT {number}/11/2026"
+    # Fixed date, Message-ID and boundary: the same bytes every run, so importing again adds nothing.
+    message["Date"] = format_datetime(datetime(2026, 11, number, 9, 30, tzinfo=UTC))
+    message["Message-ID"] = f"<demo-invoice-{number}@demo.example>"
+    message.set_content(f"Dzień dobry,\n\nw załączeniu faktura {number}/11/2026.\n\nPozdrawiamy,\n{supplier}")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename=f"FV_{number}_11_2026.pdf")
+    message.add_attachment(PNG, maintype="image", subtype="png", filename="logo.png")
+    message.set_boundary(f"demo-boundary-{number}")
+    return message.as_bytes()
+
+
+class Command(BaseCommand):
+    help = "Give the demo tenant a mailbox, a buffer with sample invoices and an ACD point for its operator."
+
+    def handle(self, *args, **options):
+        tenant = Tenant.objects.filter(slug="demo").first()
+        if tenant is None:
+            raise CommandError("Run seed_demo first.")
+        mailbox, _ = Mailbox.all_tenants.get_or_create(
+            tenant=tenant,
+            name="Demo invoices",
+            defaults={
+                "host": "imap.example.com",
+                "email_address": "faktury@demo.example",
+                "password": "demo",
+            },
+        )
+        # Disabled: the demo mailbox is not a real server, so beat must not poll it.
+        buffer, _ = Buffer.all_tenants.get_or_create(
+            tenant=tenant, name="Demo invoices", defaults={"mailbox": mailbox, "enabled": False}
+        )
+        suppliers = ["Papiernik Sp. z o.o.", "Energa Obrót S.A.", "Biuro Rachunkowe Łódź"]
+        mails = [(f"demo-{n}", sample(n, suppliers[n % 3])) for n in range(1, 6)]
+        imported, _ = import_mails(buffer, mails)
+        point, _ = AcdPoint.all_tenants.get_or_create(
+            tenant=tenant, name="Faktury kosztowe", defaults={"buffer": buffer, "graphic_only": True}
+        )
+        operators = Employee.all_tenants.filter(tenant=tenant, user__username="demo-operator")
+        point.employees.through.objects.get_or_create(acdpoint_id=point.pk, employee_id=operators.get().pk)
+        self.stdout.write(f"Demo workspace: point '{point.name}' with {imported} new sample mail(s).")
