@@ -82,22 +82,13 @@ def translated_errors(server: ServerSettings):
     except MailConnectionError:
         raise
     except imap_errors.LoginError as exc:
-        raise AuthenticationRejected(detail=_server_text(exc, server)) from None
+        raise AuthenticationRejected(detail=server.redact(exc)) from None
     except ssl.SSLError as exc:
         raise tls.describe_tls_error(exc) from None
     except TimeoutError:
         raise TimedOut(detail=f"{server.host}:{server.port}") from None
     except (imapclient.IMAPClient.Error, imapclient.IMAPClient.AbortError, OSError, EOFError) as exc:
-        raise ProtocolFailure(detail=_server_text(exc, server)) from None
-
-
-def _server_text(exc: BaseException, server: ServerSettings) -> str:
-    """The server's words, minus anything that could be a credential we sent."""
-    text = str(exc)[:300]
-    for secret in (server.password, server.access_token):
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+        raise ProtocolFailure(detail=server.redact(exc)) from None
 
 
 @contextlib.contextmanager

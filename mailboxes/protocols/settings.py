@@ -1,5 +1,6 @@
 """What the protocol modules need to reach a server: plain data, built from a Mailbox by the caller."""
 
+import base64
 from dataclasses import dataclass, field
 
 
@@ -17,3 +18,14 @@ class ServerSettings:
     @property
     def uses_oauth(self) -> bool:
         return bool(self.access_token)
+
+    def redact(self, text) -> str:
+        """A server's words (or an exception's), shortened and minus any credential we sent, in clear
+        or base64 as SASL sends it: safe for error messages and logs."""
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        text = str(text)[:300]
+        for secret in (self.password, self.access_token):
+            if secret:
+                text = text.replace(secret, "***").replace(base64.b64encode(secret.encode()).decode(), "***")
+        return text

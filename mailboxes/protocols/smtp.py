@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import smtplib
 import ssl
@@ -47,16 +46,6 @@ def _xoauth2(username: str, token: str):
     return respond
 
 
-def _safe(text, server: ServerSettings) -> str:
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    text = str(text)[:300]
-    for secret in (server.password, server.access_token):
-        if secret:
-            text = text.replace(secret, "***").replace(base64.b64encode(secret.encode()).decode(), "***")
-    return text
-
-
 @contextlib.contextmanager
 def translated_errors(server: ServerSettings):
     try:
@@ -64,15 +53,15 @@ def translated_errors(server: ServerSettings):
     except MailConnectionError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
-        raise AuthenticationRejected(detail=_safe(exc.smtp_error, server)) from None
+        raise AuthenticationRejected(detail=server.redact(exc.smtp_error)) from None
     except ssl.SSLError as exc:
         raise tls.describe_tls_error(exc) from None
     except TimeoutError:
         raise TimedOut(detail=f"{server.host}:{server.port}") from None
     except smtplib.SMTPResponseException as exc:
-        raise ProtocolFailure(detail=f"{exc.smtp_code} {_safe(exc.smtp_error, server)}") from None
+        raise ProtocolFailure(detail=f"{exc.smtp_code} {server.redact(exc.smtp_error)}") from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise ProtocolFailure(detail=_safe(type(exc).__name__, server)) from None
+        raise ProtocolFailure(detail=server.redact(type(exc).__name__)) from None
 
 
 @contextlib.contextmanager
