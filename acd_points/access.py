@@ -8,8 +8,8 @@ tenant first, so another company's ids answer 404 whatever the permissions.
 from django.db.models import Q
 from django.http import Http404
 
-from acd_points.models import AcdPoint, PointDocument
-from intake.models import Document
+from acd_points.models import AcdPoint
+from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Buffer, Message
 
 
@@ -85,6 +85,8 @@ def document_or_404(request, pk) -> Document:
     return document
 
 
-def point_of(document) -> AcdPoint | None:
-    link = PointDocument.all_tenants.filter(document=document).select_related("point", "message").first()
-    return link.point if link else None
+def document_file_or_404(document, pk) -> DocumentFile:
+    stored = DocumentFile.all_tenants.filter(document=document, pk=pk).first()
+    if stored is None:
+        raise Http404
+    return stored

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -90,11 +91,13 @@ class AcdPointAdmin(TenantAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("buffer")
+        return (
+            super().get_queryset(request).select_related("buffer").annotate(employee_total=Count("employees"))
+        )
 
-    @admin.display(description=_("employees"))
+    @admin.display(description=_("employees"), ordering="employee_total")
     def employee_count(self, obj):
-        return obj.employees.model.all_tenants.filter(acd_points=obj).count()
+        return obj.employee_total
 
     @admin.display(description=_("mailbox"))
     def mailbox_link(self, obj):

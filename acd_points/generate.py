@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from acd_points import work
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
-from intake.models import Employee
+from intake.models import DocumentFile, Employee
 from mailboxes import notifications
 from mailboxes.models import Attachment, Message
 
@@ -58,7 +58,7 @@ def _generate_one(point: AcdPoint, message_id: int, employee) -> int | None:
         )
         PointDocument.all_tenants.create(tenant=point.tenant, point=point, message=message, document=document)
         follow_up = []
-        stored_files = list(document.files.model.all_tenants.filter(document=document))
+        stored_files = list(DocumentFile.all_tenants.filter(document=document))
         for folder in _copy_folders(point):
             follow_up += [
                 PendingWork(

@@ -141,6 +141,7 @@ class PendingWork(TenantOwned):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(auto_now_add=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

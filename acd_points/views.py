@@ -205,8 +205,5 @@ def document_detail(request, pk):
 
 @login_required
 def document_file(request, pk, file_pk):
-    document = access.document_or_404(request, pk)
-    stored = DocumentFile.all_tenants.filter(document=document, pk=file_pk).first()
-    if stored is None:
-        raise Http404
+    stored = access.document_file_or_404(access.document_or_404(request, pk), file_pk)
     return file_response(stored.file, name=stored.original_name, content_type=stored.content_type)

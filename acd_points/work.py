@@ -1,6 +1,7 @@
 """After-commit work (delete on the server, copy to folders): record in the deciding transaction, run after
 the commit, retry with backoff until done. Claimed by compare-and-set, so two workers never do one item."""
 
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 
@@ -41,19 +42,14 @@ def run_due(*, ids: list[int] | None = None, now=None) -> int:
     due = due.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     if ids is not None:
         due = due.filter(pk__in=ids)
-    claimed = []
-    for pk in due.values_list("pk", flat=True)[:500]:
-        # Compare-and-set: only the worker that changes the row does the work.
-        taken = (
-            PendingWork.all_tenants.filter(pk=pk)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .exclude(state=PendingWork.State.DONE)
-            .update(claimed_until=now + CLAIM)
-        )
-        if taken:
-            claimed.append(pk)
+    # Compare-and-set in one statement: the UPDATE re-checks the claim conditions row by row, so of two
+    # workers each row goes to exactly one, which then finds its rows by the token it wrote.
+    token = secrets.token_hex(16)
+    due.filter(pk__in=list(due.values_list("pk", flat=True)[:500])).update(
+        claimed_until=now + CLAIM, claim_token=token
+    )
     items = list(
-        PendingWork.all_tenants.filter(pk__in=claimed).select_related(
+        PendingWork.all_tenants.filter(claim_token=token).select_related(
             "message__buffer__mailbox", "document_file", "tenant"
         )
     )

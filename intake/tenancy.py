@@ -17,7 +17,6 @@ from django.contrib import admin
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 _EVERY_TENANT = object()  # platform scope: no tenant filter at all
 _active = contextvars.ContextVar("active_tenant", default=None)
@@ -27,14 +26,6 @@ SESSION_KEY = "tenant_id"
 
 class TenantNotActive(ImproperlyConfigured):
     """A tenant-scoped query ran with no tenant active: a bug, never a reason to show everything."""
-
-
-def active_tenant():
-    """The active Tenant, or None in platform scope. Raises when nothing was activated."""
-    value = _active.get()
-    if value is None:
-        raise TenantNotActive("No tenant is active; use tenant_context() or Model.all_tenants.")
-    return None if value is _EVERY_TENANT else value
 
 
 @contextlib.contextmanager
@@ -49,11 +40,6 @@ def tenant_context(tenant):
 def platform_context():
     """Scope for platform-level code and superusers: tenant-scoped managers filter nothing."""
     return tenant_context(_EVERY_TENANT)
-
-
-class TenantQuerySet(models.QuerySet):
-    def for_tenant(self, tenant):
-        return self.filter(tenant=tenant)
 
 
 class _ActiveTenantId(models.Expression):
@@ -75,7 +61,7 @@ class _ActiveTenantId(models.Expression):
         return "%s", [value.pk]
 
 
-class TenantScopedManager(models.Manager.from_queryset(TenantQuerySet)):
+class TenantScopedManager(models.Manager):
     """Default manager of tenant-owned models: always filtered by the tenant active when the query runs."""
 
     def get_queryset(self):
@@ -86,7 +72,7 @@ class TenantOwned(models.Model):
     tenant = models.ForeignKey("intake.Tenant", on_delete=models.CASCADE, related_name="+", editable=False)
 
     objects = TenantScopedManager()
-    all_tenants = models.Manager.from_queryset(TenantQuerySet)()
+    all_tenants = models.Manager()  # noqa: DJ012 - after `objects`, which must come first to be the default manager
 
     class Meta:
         abstract = True
@@ -141,15 +127,6 @@ def tenant_context_processor(request):
         "current_employee": getattr(request, "employee", None),
         "memberships": getattr(request, "memberships", []),
     }
-
-
-def get_object_for_employee_or_404(request, queryset, **lookup):
-    """Fetch one tenant-owned object of the request's tenant, or 404 — never another tenant's."""
-    if request.tenant is None:
-        raise Http404
-    if isinstance(queryset, type):
-        queryset = queryset.all_tenants.all()
-    return get_object_or_404(queryset.filter(tenant=request.tenant), **lookup)
 
 
 # -- admin --------------------------------------------------------------------------------------------

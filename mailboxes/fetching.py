@@ -56,13 +56,9 @@ class Job:
 def fetch_and_prepare(server: ServerSettings, client, job: Job) -> Iterator[list[PreparedMail]]:
     """Yield each batch's prepared mails, in UID order, while later batches are fetched and prepared."""
     total = sum(len(batch) for batch in job.batches)
-    if total >= FORK_THRESHOLD and _local_storage() and hasattr(os, "fork"):
+    if total >= FORK_THRESHOLD and mail_files.is_local(default_storage) and hasattr(os, "fork"):
         return _in_child_processes(server, job)
     return _in_thread(client, job)
-
-
-def _local_storage() -> bool:
-    return mail_files.is_local(default_storage)
 
 
 # -- the work itself, the same in a thread or a child process ----------------------------------------------

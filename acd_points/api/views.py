@@ -236,8 +236,5 @@ class DocumentFileDownload(TenantScopedView):
 
     @extend_schema(responses=FILE)
     def get(self, request, pk, file_id):
-        document = access.document_or_404(request, pk)
-        stored = DocumentFile.all_tenants.filter(document=document, pk=file_id).first()
-        if stored is None:
-            raise Http404
+        stored = access.document_file_or_404(access.document_or_404(request, pk), file_id)
         return file_response(stored.file, name=stored.original_name, content_type=stored.content_type)

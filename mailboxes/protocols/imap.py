@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import ssl
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,10 +16,8 @@ from imapclient.datetime_util import parse_to_datetime
 from mailboxes.protocols import network, tls
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
-    EncryptionUnavailable,
     MailConnectionError,
     ProtocolFailure,
-    TimedOut,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -74,36 +71,43 @@ class _Client(imapclient.IMAPClient):
         return _PlainIMAP4(self._endpoint, timeout)
 
 
+_FAILURES = (
+    MailConnectionError,
+    imapclient.IMAPClient.Error,
+    imapclient.IMAPClient.AbortError,
+    OSError,
+    EOFError,
+)
+
+
 @contextlib.contextmanager
 def translated_errors(server: ServerSettings):
     """Turn library and socket exceptions into domain errors that are safe to show and to log."""
     try:
         yield
-    except MailConnectionError:
-        raise
     except imap_errors.LoginError as exc:
         raise AuthenticationRejected(detail=server.redact(exc)) from None
-    except ssl.SSLError as exc:
-        raise tls.describe_tls_error(exc) from None
-    except TimeoutError:
-        raise TimedOut(detail=f"{server.host}:{server.port}") from None
-    except (imapclient.IMAPClient.Error, imapclient.IMAPClient.AbortError, OSError, EOFError) as exc:
-        raise ProtocolFailure(detail=server.redact(exc)) from None
+    except (
+        MailConnectionError,
+        imapclient.IMAPClient.Error,
+        imapclient.IMAPClient.AbortError,
+        OSError,
+        EOFError,
+    ) as exc:
+        raise tls.transport_error(exc, server) from None
 
 
 @contextlib.contextmanager
 def session(server: ServerSettings):
     """An authenticated IMAP session. Never sends credentials unencrypted unless encryption is NONE."""
     endpoint = network.resolve(server.host, server.port)
-    implicit = tls.uses_implicit_tls("imap", server.encryption, server.port)
-    context = tls.client_context(server.trusted_ca_pem) if server.encryption != tls.NONE else None
+    secured = tls.plan("imap", server.encryption, server.port, server.trusted_ca_pem)
     with translated_errors(server):
-        client = _Client(endpoint, use_tls=implicit, context=context, timeout=server.timeout)
+        client = _Client(endpoint, use_tls=secured.implicit, context=secured.context, timeout=server.timeout)
         try:
-            if not implicit and server.encryption != tls.NONE:
-                if not client.has_capability("STARTTLS"):
-                    raise EncryptionUnavailable(detail=f"{server.host} offers no STARTTLS")
-                client.starttls(context)
+            if secured.starttls:
+                secured.require_starttls(client.has_capability("STARTTLS"), server.host)
+                client.starttls(secured.context)
             if server.uses_oauth:
                 client.oauth2_login(server.username, server.access_token)
             else:
@@ -222,6 +226,7 @@ def fetch_mails(client, uids: list[int]) -> list[FetchedMail]:
     uid_set = ",".join(str(uid) for uid in uids).encode()
     imap_connection.send(tag + b" UID FETCH " + uid_set + b" (UID RFC822.SIZE INTERNALDATE BODY.PEEK[])\r\n")
     stream = imap_connection.file
+    wanted = set(uids)
     mails = {}
     try:
         while True:
@@ -238,7 +243,7 @@ def fetch_mails(client, uids: list[int]) -> list[FetchedMail]:
                 text += b"\x00" + line
             if b" FETCH " in text[:40] and literals:
                 mail = _fetched(text, literals)
-                if mail is not None and mail.uid in uids:
+                if mail is not None and mail.uid in wanted:
                     mails[mail.uid] = mail
     finally:
         imap_connection.tagged_commands.pop(tag, None)

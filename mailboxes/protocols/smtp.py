@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
-import ssl
 
 from mailboxes.protocols import network, tls
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
-    EncryptionUnavailable,
     MailConnectionError,
     ProtocolFailure,
-    TimedOut,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -50,36 +47,31 @@ def _xoauth2(username: str, token: str):
 def translated_errors(server: ServerSettings):
     try:
         yield
-    except MailConnectionError:
-        raise
     except smtplib.SMTPAuthenticationError as exc:
         raise AuthenticationRejected(detail=server.redact(exc.smtp_error)) from None
-    except ssl.SSLError as exc:
-        raise tls.describe_tls_error(exc) from None
-    except TimeoutError:
-        raise TimedOut(detail=f"{server.host}:{server.port}") from None
     except smtplib.SMTPResponseException as exc:
         raise ProtocolFailure(detail=f"{exc.smtp_code} {server.redact(exc.smtp_error)}") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise ProtocolFailure(detail=server.redact(type(exc).__name__)) from None
+    except smtplib.SMTPException as exc:
+        raise ProtocolFailure(detail=type(exc).__name__) from None
+    except (MailConnectionError, OSError) as exc:
+        raise tls.transport_error(exc, server) from None
 
 
 @contextlib.contextmanager
 def session(server: ServerSettings):
     """An authenticated SMTP session; credentials never travel unencrypted unless encryption is NONE."""
     endpoint = network.resolve(server.host, server.port)
-    implicit = tls.uses_implicit_tls("smtp", server.encryption, server.port)
-    context = tls.client_context(server.trusted_ca_pem) if server.encryption != tls.NONE else None
+    secured = tls.plan("smtp", server.encryption, server.port, server.trusted_ca_pem)
     with translated_errors(server):
-        client = (
-            _TlsSMTP(endpoint, context, server.timeout) if implicit else _PlainSMTP(endpoint, server.timeout)
-        )
+        if secured.implicit:
+            client = _TlsSMTP(endpoint, secured.context, server.timeout)
+        else:
+            client = _PlainSMTP(endpoint, server.timeout)
         try:
             client.ehlo()
-            if not implicit and server.encryption != tls.NONE:
-                if not client.has_extn("starttls"):
-                    raise EncryptionUnavailable(detail=f"{server.host} offers no STARTTLS")
-                client.starttls(context=context)
+            if secured.starttls:
+                secured.require_starttls(client.has_extn("starttls"), server.host)
+                client.starttls(context=secured.context)
                 client.ehlo()
             if server.uses_oauth:
                 client.auth("XOAUTH2", _xoauth2(server.username, server.access_token))

@@ -1,8 +1,15 @@
 """TLS settings shared by IMAP and SMTP: the encryption modes and the certificate trust of a mailbox."""
 
 import ssl
+from dataclasses import dataclass
 
-from mailboxes.protocols.errors import TlsFailure
+from mailboxes.protocols.errors import (
+    EncryptionUnavailable,
+    MailConnectionError,
+    ProtocolFailure,
+    TimedOut,
+    TlsFailure,
+)
 
 SSL_TLS = "ssl"
 STARTTLS = "starttls"
@@ -50,3 +57,38 @@ def describe_tls_error(exc: ssl.SSLError) -> TlsFailure:
 
 def validate_ca_pem(pem: str) -> None:
     client_context(pem)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a session with a server is secured: the one place the encryption rule is decided.
+
+    `implicit`: TLS from the first byte. `starttls`: upgrade before anything else, and refuse to go on
+    (credentials unsent) when the server does not offer it. Neither: clear text, only for NONE.
+    """
+
+    implicit: bool
+    starttls: bool
+    context: ssl.SSLContext | None
+
+    def require_starttls(self, offered: bool, host: str) -> None:
+        if not offered:
+            raise EncryptionUnavailable(detail=f"{host} offers no STARTTLS")
+
+
+def plan(protocol: str, encryption: str, port: int, trusted_ca_pem: str = "") -> Plan:
+    if encryption == NONE:
+        return Plan(implicit=False, starttls=False, context=None)
+    implicit = uses_implicit_tls(protocol, encryption, port)
+    return Plan(implicit=implicit, starttls=not implicit, context=client_context(trusted_ca_pem))
+
+
+def transport_error(exc: BaseException, server) -> MailConnectionError:
+    """The domain error for a failure below the mail protocol (TLS, timeouts, sockets)."""
+    if isinstance(exc, MailConnectionError):
+        return exc
+    if isinstance(exc, ssl.SSLError):
+        return describe_tls_error(exc)
+    if isinstance(exc, TimeoutError):
+        return TimedOut(detail=f"{server.host}:{server.port}")
+    return ProtocolFailure(detail=server.redact(exc))

@@ -142,3 +142,18 @@ def test_a_failing_copy_is_visible_and_retried(make_point, world_a, ocr_point, b
     assert PendingWork.all_tenants.get().state == PendingWork.State.FAILED
     blocked.unlink()
     assert work.run_due(now=later()) == 1
+
+
+def test_work_claimed_by_a_live_worker_is_not_done_by_another(make_point, world_a, ocr_point, buffer_a):
+    from tests.acd_points.conftest import add_mail
+
+    point = make_point(ocr_point=ocr_point)
+    message = add_mail(buffer_a, invoice_mail(1))
+    generate_documents(point=point, message_ids=[message.pk], employee=world_a.operator)
+    PendingWork.all_tenants.update(
+        claimed_until=timezone.now() + timedelta(minutes=5), claim_token="other-worker"
+    )
+    assert work.run_due() == 0
+    assert PendingWork.all_tenants.get().state == PendingWork.State.PENDING
+    PendingWork.all_tenants.update(claimed_until=timezone.now() - timedelta(seconds=1))  # that worker died
+    assert work.run_due() == 1
