@@ -83,3 +83,11 @@ def test_test_message_reaches_the_administrator_with_the_automat_footer_only_whe
     body = message.get_body(("plain",)).get_content()
     assert "test message from the intake portal" in body
     assert ("sent automatically by the intake portal" in body) is automat
+
+
+def test_encryption_none_chosen_explicitly_logs_in_without_tls(smtp_box, smtp_server, smtp_user):
+    send_test_message(
+        smtp_box(port=smtp_server.plain_port, encryption=Mailbox.Encryption.NONE), to="a@alpha.example"
+    )
+    [received] = smtp_server.wait_for_messages(1)
+    assert received.login == smtp_user.login and not received.tls
