@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from acd_points import folders, work
+from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
 from acd_points.models import AcdPoint, PendingWork
 from mailboxes.models import Message
@@ -32,7 +32,7 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
             .values_list("pk", flat=True)
         )
         Message.all_tenants.filter(pk__in=ids).update(state=Message.State.HIDDEN)
-        work.record(
+        follow_up.record(
             [
                 PendingWork(tenant=point.tenant, kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=pk)
                 for pk in ids

@@ -7,11 +7,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from acd_points import admin_tokens  # noqa: F401  (registers the API token admin)
+from acd_points.api import admin as token_admin  # noqa: F401  (registers the API token admin)
 from acd_points.folders import FolderNotAllowed, normalise_folder
 from acd_points.models import AcdPoint, OcrPoint
-from intake.admin import site
-from intake.tenancy import TenantAdminMixin
+from intake.admin import TenantAdminMixin, site
 
 
 def folder_value(value: str) -> str:

@@ -7,9 +7,12 @@ class AcdPointsConfig(AppConfig):
     verbose_name = _("ACD points")
 
     def ready(self):
-        # mailboxes knows nothing of points; points tell its notifications who else to tell, and where.
+        from acd_points import follow_up, tasks
         from acd_points.notifying import point_employees, point_list_link
-        from mailboxes import notifications
+        from mailboxes.notifications import recipients
 
-        notifications.register_recipient_source(point_employees)
-        notifications.register_digest_link(point_list_link)
+        # Services start worker jobs through hooks, so they never import the task modules.
+        follow_up.running.connect(tasks.run_follow_up_work.delay)
+        # mailboxes knows nothing of points; points tell its notifications who else to tell, and where.
+        recipients.register_recipient_source(point_employees)
+        recipients.register_digest_link(point_list_link)

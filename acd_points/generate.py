@@ -13,12 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from acd_points import work
+from acd_points import follow_up
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
 from intake.models import DocumentFile, Employee
-from mailboxes import notifications
 from mailboxes.models import Attachment, Message
+from mailboxes.notifications import events as notifications
 
 
 @dataclass
@@ -57,20 +57,20 @@ def _generate_one(point: AcdPoint, message_id: int, employee) -> int | None:
             files=files,
         )
         PointDocument.all_tenants.create(tenant=point.tenant, point=point, message=message, document=document)
-        follow_up = []
+        work = []
         stored_files = list(DocumentFile.all_tenants.filter(document=document))
         for folder in _copy_folders(point):
-            follow_up += [
+            work += [
                 PendingWork(
                     tenant=point.tenant, kind=PendingWork.Kind.COPY_FILE, document_file=f, folder=folder
                 )
                 for f in stored_files
             ]
         if point.delete_after_generate:
-            follow_up.append(
+            work.append(
                 PendingWork(tenant=point.tenant, kind=PendingWork.Kind.DELETE_ON_SERVER, message=message)
             )
-        work.record(follow_up)
+        follow_up.record(work)
         _notify(point, document, employee)
         return document.pk
 

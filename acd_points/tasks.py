@@ -1,15 +1,15 @@
-"""Celery tasks: thin wrappers around acd_points.work."""
+"""Celery tasks: thin entry points into acd_points.follow_up."""
 
 from celery import shared_task
 
-from acd_points import work
+from acd_points import follow_up
 
 
 @shared_task(ignore_result=True)
-def run_pending_work(ids: list[int] | None = None):
-    work.run_due(ids=ids)
+def run_follow_up_work(ids: list[int] | None = None):
+    follow_up.run_due(ids=ids)
 
 
 @shared_task(ignore_result=True)
-def run_due_pending_work():
-    work.run_due()
+def run_due_follow_up_work():
+    follow_up.run_due()

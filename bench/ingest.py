@@ -126,7 +126,7 @@ def make_buffer(server, user, folder: str, name: str):
 
 
 def poll(buffer):
-    from mailboxes.polling import poll_mailbox
+    from mailboxes.polling.poll import poll_mailbox
 
     result = poll_mailbox(buffer.mailbox_id, buffer_ids=[buffer.pk])
     if result.error or result.skipped:
@@ -177,7 +177,7 @@ def beat_tick(buffers: int = 30_000, due: int = 100) -> tuple[float, int]:
 
     from intake.models import Tenant
     from mailboxes.models import Buffer, Mailbox
-    from mailboxes.scheduling import claim_due_mailboxes
+    from mailboxes.polling.scheduling import claim_due_mailboxes
 
     tenant = Tenant.objects.create(slug="beat", name="Beat")
     later = timezone.now() + timedelta(hours=1)
@@ -228,16 +228,18 @@ def run_child(mode: str, options: dict) -> None:
         print(memory_mb("VmHWM"))
     elif mode == "many":
         # RSS after the first 1,000 mails and after all of them: flat means batches are not accumulated.
-        from mailboxes import polling
+        from mailboxes.polling import ingest
+        from mailboxes.polling import poll as polling
 
         samples = []
-        original = polling.renew_lock
+        original = ingest.store
 
-        def sample(*args):
+        def sample(*args, **kwargs):  # after each batch's commit
+            stored = original(*args, **kwargs)
             samples.append(memory_mb("VmRSS"))
-            return original(*args)
+            return stored
 
-        polling.renew_lock = sample
+        ingest.store = sample
         poll(buffer)
         after_first_thousand = samples[min(len(samples) - 1, 1000 // polling.BATCH_MAILS - 1)]
         print(f"{after_first_thousand} {samples[-1]}")

@@ -1,4 +1,4 @@
-"""The admin site and the shared domain's admin pages."""
+"""The tenant admin: the site, the mixin scoping every tenant-owned page, and the shared domain's pages."""
 
 from django import forms
 from django.contrib import admin
@@ -9,7 +9,127 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Document, DocumentFile, Employee, Tenant
-from intake.tenancy import ReadOnlyTenantInline, TenantAdminMixin, TenantAdminSite, is_tenant_administrator
+from intake.tenancy import is_tenant_administrator
+
+
+class TenantAdminMixin:
+    """ModelAdmin mixin restricting a tenant administrator to the objects of their tenant.
+
+    Querysets, foreign-key and many-to-many choices are filtered to the tenant (a guessed id of another
+    tenant's object answers 404 and is refused as a choice); new objects are stamped with the tenant.
+    Superusers keep seeing everything. Permissions follow the employee's role, not Django's is_staff.
+    """
+
+    def _scope(self, request, queryset):
+        if request.user.is_superuser:
+            return queryset
+        if not is_tenant_administrator(request):
+            return queryset.none()
+        if hasattr(queryset.model, "all_tenants"):
+            return queryset.filter(tenant=request.tenant)
+        return self.scope_non_tenant_queryset(request, queryset)
+
+    def scope_non_tenant_queryset(self, request, queryset):
+        """Override for related models that are not TenantOwned (e.g. users)."""
+        return queryset.none()
+
+    def get_queryset(self, request):
+        model = self.model
+        queryset = model.all_tenants.all() if hasattr(model, "all_tenants") else model._default_manager.all()
+        ordering = self.get_ordering(request)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return self._scope(request, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self._related_queryset(request, db_field))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("queryset", self._related_queryset(request, db_field))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _related_queryset(self, request, db_field):
+        related = db_field.remote_field.model
+        queryset = (
+            related.all_tenants.all() if hasattr(related, "all_tenants") else related._default_manager.all()
+        )
+        return self._scope(request, queryset)
+
+    def save_model(self, request, obj, form, change):
+        if not change and getattr(obj, "tenant_id", None) is None and hasattr(type(obj), "all_tenants"):
+            obj.tenant = request.tenant
+        super().save_model(request, obj, form, change)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_tenant_administrator(request)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "doesn't exist"; another tenant's id must look like any 404.
+        raise Http404
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        # New objects belong to the tenant being worked in; a superuser outside any tenant picks one first.
+        return self._allowed(request, None) and request.tenant is not None
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def _allowed(self, request, obj):
+        if request.user.is_superuser:
+            return True
+        if not is_tenant_administrator(request):
+            return False
+        return obj is None or getattr(obj, "tenant_id", None) == request.tenant.pk
+
+
+class ReadOnlyTenantInline(TenantAdminMixin, admin.TabularInline):
+    """A tenant-scoped inline that only shows rows (attachments of a mail, files of a document)."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TenantAdminSite(admin.AdminSite):
+    """The admin, opened to platform superusers and to each tenant's administrators (not to operators)."""
+
+    site_header = "Intake portal administration"
+    site_title = "Intake portal"
+    index_title = "Administration"
+
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_superuser or is_tenant_administrator(request))
+
+    def login(self, request, extra_context=None):
+        # One login page for everybody; the admin form would demand is_staff, which we do not use.
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import redirect
+
+        if request.user.is_authenticated:
+            return redirect("dashboard")
+        return redirect_to_login(request.GET.get("next", self.index_url()))
+
+    def index_url(self):
+        from django.urls import reverse
+
+        return reverse("admin:index", current_app=self.name)
+
 
 site = TenantAdminSite(name="admin")
 User = get_user_model()

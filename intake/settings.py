@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "intake.tenancy.CurrentTenantMiddleware",
+    "intake.middleware.CurrentTenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -72,8 +72,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "intake.tenancy.tenant_context_processor",
-                "acd_points.context.navigation",
+                "intake.context_processors.tenancy",
+                "acd_points.context_processors.navigation",
             ],
         },
     },
@@ -158,7 +158,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailboxes.tasks.remove_orphaned_mail_files",
         "schedule": 6 * 3600.0,
     },
-    "run-due-pending-work": {"task": "acd_points.tasks.run_due_pending_work", "schedule": 60.0},
+    "run-due-follow-up-work": {"task": "acd_points.tasks.run_due_follow_up_work", "schedule": 60.0},
     # Notifications: those whose retry time came, digests held past a dead poll, claims of dead workers.
     "send-due-notifications": {"task": "mailboxes.tasks.send_due_notifications", "schedule": 60.0},
 }

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MailboxesConfig(AppConfig):
     name = "mailboxes"
     verbose_name = _("Mailboxes and buffers")
+
+    def ready(self):
+        from mailboxes import tasks
+        from mailboxes.notifications import outbox
+
+        # Services start worker jobs through hooks, so they never import the task modules.
+        outbox.sending.connect(tasks.send_notifications)

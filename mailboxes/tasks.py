@@ -1,12 +1,12 @@
-"""Celery tasks: thin wrappers that look up ids and call one service each."""
+"""Celery tasks: thin entry points that look up ids and call one service each."""
 
 from datetime import timedelta
 
 from celery import shared_task
 
 from intake.documents import remove_orphaned_files as remove_orphaned_document_files
-from mailboxes import mail_files, polling, scheduling
 from mailboxes.notifications import sending
+from mailboxes.polling import mail_files, poll, scheduling
 
 
 @shared_task(ignore_result=True)
@@ -18,7 +18,7 @@ def poll_due_buffers():
 @shared_task(ignore_result=True, acks_late=True)
 def poll_mailbox(mailbox_id: int):
     # Safe to run twice: the poll takes a per-mailbox lease and stores each mail exactly once.
-    polling.poll_mailbox(mailbox_id)
+    poll.poll_mailbox(mailbox_id)
 
 
 @shared_task(ignore_result=True)
@@ -32,6 +32,12 @@ def send_notification(notification_id: int):
     # Safe to run twice: the outbox claim lets one worker send it; retries are the outbox's own
     # (next_attempt_at with backoff, swept by beat), so they survive worker restarts.
     sending.send_notification(notification_id)
+
+
+def send_notifications(ids: list[int]) -> None:
+    """The outbox's `sending` job: one task per notification, so one slow server delays only its own."""
+    for notification_id in ids:
+        send_notification.delay(notification_id)
 
 
 @shared_task(ignore_result=True)

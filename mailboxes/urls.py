@@ -1,6 +1,7 @@
 from django.urls import path
 
-from mailboxes import notification_views, views
+from mailboxes.connections import views
+from mailboxes.notifications import views as notification_views
 
 app_name = "mailboxes"
 urlpatterns = [

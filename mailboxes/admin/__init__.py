@@ -1,5 +1,5 @@
 from mailboxes.admin.buffer import BufferAdmin, MessageAdmin
 from mailboxes.admin.mailbox import MailboxAdmin
-from mailboxes.admin.notifications import NotificationAdmin
+from mailboxes.notifications.admin import NotificationAdmin
 
 __all__ = ["BufferAdmin", "MailboxAdmin", "MessageAdmin", "NotificationAdmin"]

@@ -6,9 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from intake.admin import site
-from intake.tenancy import ReadOnlyTenantInline, TenantAdminMixin
-from mailboxes.buffer_forms import BufferForm
+from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
+from mailboxes.admin.buffer_form import BufferForm
 from mailboxes.models import Attachment, Buffer, Message
 
 

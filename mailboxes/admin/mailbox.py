@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from intake.admin import site
-from intake.tenancy import TenantAdminMixin
-from mailboxes import connection_test, outgoing, sign_in, status
-from mailboxes.forms import MailboxForm
+from intake.admin import TenantAdminMixin, site
+from mailboxes.connections import checking, outgoing, sign_in, state
+from mailboxes.connections.forms import MailboxForm
+from mailboxes.connections.views import remember_sign_in_flow, sign_in_redirect_uri
 from mailboxes.models import Mailbox
+from mailboxes.notifications.tenant_settings import language_of
 from mailboxes.protocols.errors import MailConnectionError
-from mailboxes.views import remember_sign_in_flow, sign_in_redirect_uri
 
 
 @admin.register(Mailbox, site=site)
@@ -86,8 +86,8 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         report = form.connection_report
         if report is not None:  # the form tested these very values before saving
-            status.record_success(obj, resume_polling=True)
-            connection_test.store_folders(obj, report.folders)
+            state.record_success(obj, resume_polling=True)
+            checking.store_folders(obj, report.folders)
             messages.success(request, report.message)
 
     # -- buttons next to the form ------------------------------------------------------------------
@@ -118,7 +118,7 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def test_view(self, request, object_id):
         mailbox = self._editable(request, object_id)
-        report = connection_test.check_connection(mailbox)
+        report = checking.check_connection(mailbox)
         messages.add_message(request, messages.SUCCESS if report.ok else messages.ERROR, report.message)
         return self._back(mailbox)
 
@@ -144,18 +144,18 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
             )
             return self._back(mailbox)
         try:
-            outgoing.send_test_message(mailbox, to=to)
+            outgoing.send_test_message(mailbox, to=to, language=language_of(mailbox.tenant_id))
         except MailConnectionError as error:
-            status.record_failure(mailbox, error)
+            state.record_failure(mailbox, error)
             messages.error(request, str(error))
         else:
-            status.record_success(mailbox)
+            state.record_success(mailbox)
             messages.success(request, _("A test message was sent to %(to)s.") % {"to": to})
         return self._back(mailbox)
 
     @admin.action(description=gettext_lazy("Test connection of the selected mailboxes"))
     def test_selected(self, request, queryset):
         for mailbox in queryset:
-            report = connection_test.check_connection(mailbox)
+            report = checking.check_connection(mailbox)
             level = messages.SUCCESS if report.ok else messages.ERROR
             messages.add_message(request, level, f"{mailbox.name}: {report.message}")

@@ -1,10 +1,5 @@
 """E-mail notifications through the tenant's notification mailbox (SPEC rules 9, 10, 22).
 
-The API other apps call. Everything is recorded in the caller's transaction and sent after the commit
-by workers (see outbox.py and sending.py).
+`events` is what other code calls; everything is recorded in the caller's transaction and sent after
+the commit by workers (`outbox`, `sending`). `recipients` lets other apps add who else is told.
 """
-
-from mailboxes.notifications.events import document_generated
-from mailboxes.notifications.recipients import register_digest_link, register_recipient_source
-
-__all__ = ["document_generated", "register_digest_link", "register_recipient_source"]

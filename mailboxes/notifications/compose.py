@@ -6,9 +6,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from mailboxes.connections.outgoing import compose
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications.outbox import absolute_link
-from mailboxes.outgoing import compose
 
 TEMPLATES = {
     Notification.Kind.NEW_MAIL: "new_mail",

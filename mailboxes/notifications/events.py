@@ -100,7 +100,7 @@ def document_generated(*, tenant, document_title: str, link_path: str, actor, re
 
 
 def mailbox_problem(mailbox: Mailbox) -> None:
-    """`mailbox` just entered a failing state (status.record_failure, same transaction): tell the
+    """`mailbox` just entered a failing state (state.record_failure, same transaction): tell the
     administrators — at once when it needs sign-in, after INCIDENT_GRACE when it is failing."""
     # A newer incident (failing → needs sign-in) replaces a notice still waiting for its grace period.
     Notification.all_tenants.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, state=State.QUEUED).update(
@@ -126,7 +126,7 @@ def mailbox_problem(mailbox: Mailbox) -> None:
 
 
 def mailbox_recovered(mailbox: Mailbox) -> None:
-    """`mailbox` works again after an incident (status.record_success, same transaction)."""
+    """`mailbox` works again after an incident (state.record_success, same transaction)."""
     previous = Notification.all_tenants.filter(mailbox=mailbox, kind=Kind.MAILBOX_RECOVERED).aggregate(
         last=Max("pk")
     )["last"]

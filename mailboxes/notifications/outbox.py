@@ -6,8 +6,9 @@ Invariants:
 - A worker acts on a row only after a compare-and-set claim changed exactly one row (queued, or sending
   with an expired claim → sending with the worker's own token). Outcomes are recorded only where the
   token still matches, so a worker that lost its claim cannot overwrite what the next holder did.
-- Sending happens after the commit: `enqueue` hands ids to Celery on commit; beat sweeps whatever is
-  due (retries, held digests, claims of workers that died).
+- Sending happens after the commit: `enqueue` starts the `sending` job on commit (connected to the
+  Celery task in AppConfig.ready); beat sweeps whatever is due (retries, held digests, claims of workers
+  that died).
 """
 
 import logging
@@ -16,10 +17,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from intake.claims import Claims
+from intake.claims import backoff as claim_backoff
+from intake.jobs import Job
 from mailboxes.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,10 @@ DIGEST_HOLD = timedelta(minutes=5)  # a new-mail digest waits for its poll to fi
 
 State = Notification.State
 
+# The worker job that sends notifications (ids) after the commit; connected in MailboxesConfig.ready.
+sending = Job("send notifications")
+claims = Claims(Notification.all_tenants, ttl=CLAIM_TTL)  # a sender claims before it knows the tenant
+
 
 def new_message_id() -> str:
     domain = urlsplit(settings.PORTAL_BASE_URL).hostname or "intake.invalid"
@@ -45,7 +52,7 @@ def absolute_link(path: str) -> str:
 
 def backoff(attempts: int) -> timedelta:
     """1 minute after the first failed attempt, doubling, at most an hour."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    return claim_backoff(attempts, first=FIRST_RETRY, limit=MAX_RETRY)
 
 
 # -- recording ------------------------------------------------------------------------------------------
@@ -99,46 +106,34 @@ def enqueue(ids) -> None:
     robust: a broker outage must not fail the event that caused the notification; beat sends it later.
     """
     ids = list(ids)
-    if not ids:
-        return
-
-    def hand_over():
-        from mailboxes.tasks import send_notification
-
-        for pk in ids:
-            send_notification.delay(pk)
-
-    transaction.on_commit(hand_over, robust=True)
+    if ids:
+        sending.start_after_commit(ids)
 
 
 # -- claiming and outcomes ------------------------------------------------------------------------------
 
 
-def _claimable(now):
-    return Q(state=State.QUEUED) | Q(state=State.SENDING, claimed_until__lt=now)
+def _claimable():
+    # Queued rows carry no claim; a sending row whose claim expired is claimable too (Claims checks expiry).
+    return Q(state__in=[State.QUEUED, State.SENDING])
 
 
 def claim(notification_id: int) -> str | None:
     """Take the notification for sending; the token, or None when it is not due or another worker has it."""
-    token = secrets.token_hex(16)
-    now = timezone.now()
-    taken = (
-        Notification.all_tenants.filter(pk=notification_id, next_attempt_at__lte=now)
-        .filter(_claimable(now))
-        .update(state=State.SENDING, claim_token=token, claimed_until=now + CLAIM_TTL)
+    return claims.take(
+        notification_id, where=_claimable() & Q(next_attempt_at__lte=timezone.now()), state=State.SENDING
     )
-    return token if taken else None  # another worker got there first, or it is not due
 
 
 def _held(notification_id: int, token: str):
-    return Notification.all_tenants.filter(pk=notification_id, state=State.SENDING, claim_token=token)
+    return claims.held(token, notification_id).filter(state=State.SENDING)
 
 
 def _finish(notification_id: int, token: str, **changes) -> bool:
-    done = _held(notification_id, token).update(claim_token="", claimed_until=None, **changes)
+    done = claims.release(notification_id, token, **changes)
     if not done:
         logger.warning("notification %s: claim lost before its outcome was recorded", notification_id)
-    return bool(done)
+    return done
 
 
 def count_attempt(notification_id: int, token: str) -> None:
@@ -188,8 +183,8 @@ def due(*, limit: int = 200) -> list[tuple[int, int]]:
     """(id, tenant id) of notifications a worker may claim now, oldest due first."""
     now = timezone.now()
     return list(
-        Notification.all_tenants.filter(next_attempt_at__lte=now)
-        .filter(_claimable(now))
+        Notification.all_tenants.filter(next_attempt_at__lte=now)  # beat's sweep crosses tenants
+        .filter(_claimable() & claims.claimable(now))
         .order_by("next_attempt_at", "pk")
         .values_list("pk", "tenant_id")[:limit]
     )

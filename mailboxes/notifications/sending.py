@@ -19,7 +19,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils.translation import gettext
 
-from mailboxes import outgoing, status
+from mailboxes.connections import outgoing, state
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications import compose, outbox
 from mailboxes.notifications.tenant_settings import settings_for
@@ -80,18 +80,18 @@ def _deliver(notification: Notification, token: str) -> Outcome:
         outgoing.send(mailbox, message)
     except SignInRequired as error:
         with transaction.atomic():
-            status.record_failure(mailbox, error)  # opens the incident: administrators are told once
+            state.record_failure(mailbox, error)  # opens the incident: administrators are told once
             outbox.wait(pk, token, _needs_sign_in(mailbox))
         return Outcome.WAITING
     except MailConnectionError as error:
         with transaction.atomic():
             if not isinstance(error, ProtocolFailure):
                 # Reaching or logging in to the server failed: the mailbox's problem, shown on the mailbox.
-                status.record_failure(mailbox, error)
+                state.record_failure(mailbox, error)
             return _retry_outcome(outbox.retry_later(pk, token, str(error)[:1000]))
     with transaction.atomic():
         outbox.mark_sent(pk, token)
-        status.record_success(mailbox)
+        state.record_success(mailbox)
     return Outcome.SENT
 
 

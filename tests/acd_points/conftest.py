@@ -4,8 +4,8 @@ import pytest
 
 from acd_points.models import AcdPoint, OcrPoint
 from intake.tenancy import tenant_context
-from mailboxes.ingest import IncomingMail, fingerprint, prepare, store
 from mailboxes.models import Buffer, Mailbox, Message
+from mailboxes.polling.ingest import IncomingMail, fingerprint, prepare, store
 from tests.mail_samples import PDF, PNG, invoice_mail
 
 XML = b'<?xml version="1.0"?><Faktura><Numer>1</Numer></Faktura>'

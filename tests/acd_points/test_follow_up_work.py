@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from acd_points import actions, folders, work
+from acd_points import actions, folders, follow_up
 from acd_points.generate import generate_documents
 from acd_points.models import PendingWork
 from intake.models import Document
 from mailboxes.models import Buffer, Message
-from mailboxes.polling import poll_mailbox
+from mailboxes.polling.poll import poll_mailbox
 from tests.mail_samples import PDF, invoice_mail
 
 
@@ -49,7 +49,7 @@ def test_the_mail_is_deleted_on_the_server_only_after_its_document_is_committed(
     assert Document.all_tenants.count() == 1
     assert message.uid in server_uids(dovecot, user)
     assert PendingWork.all_tenants.get().state == PendingWork.State.PENDING
-    assert work.run_due() == 1  # the next try, by beat
+    assert follow_up.run_due() == 1  # the next try, by beat
     assert message.uid not in server_uids(dovecot, user)
     assert Document.all_tenants.count() == 1
     assert Message.all_tenants.get(pk=message.pk).state == Message.State.GENERATED
@@ -68,12 +68,12 @@ def test_a_failed_deletion_is_shown_and_retried_and_never_loses_the_document(
     message = Message.all_tenants.get(buffer=buffer)
     generate_documents(point=point, message_ids=[message.pk], employee=world_a.operator)
     server.stop()
-    assert work.run_due() == 0
+    assert follow_up.run_due() == 0
     item = PendingWork.all_tenants.get()
     assert item.state == PendingWork.State.FAILED and "Connection refused" in item.last_error
     assert item.next_attempt_at > timezone.now()
     server.start()
-    assert work.run_due(now=later()) == 1
+    assert follow_up.run_due(now=later()) == 1
     assert server_uids(server, user) == set()
     assert Document.all_tenants.count() == 1
 
@@ -84,7 +84,7 @@ def test_delete_from_list_hides_but_keeps_the_mail_on_the_server(served, dovecot
     message = Message.all_tenants.filter(buffer=buffer).first()
     assert actions.delete_from_list(point=point, message_ids=[message.pk]) == 1
     assert Message.all_tenants.get(pk=message.pk).state == Message.State.HIDDEN
-    assert work.run_due() == 0
+    assert follow_up.run_due() == 0
     assert message.uid in server_uids(dovecot, user)
 
 
@@ -93,7 +93,7 @@ def test_delete_from_list_and_mailbox_removes_it_on_the_server(served, dovecot, 
     point = make_point(buffer=buffer, allow_delete_from_mailbox=True)
     message = Message.all_tenants.filter(buffer=buffer).first()
     assert actions.delete_from_list_and_mailbox(point=point, message_ids=[message.pk]) == 1
-    assert work.run_due() == 1
+    assert follow_up.run_due() == 1
     assert message.uid not in server_uids(dovecot, user)
     assert Message.all_tenants.get(pk=message.pk).state == Message.State.DELETED_ON_SERVER
 
@@ -111,7 +111,7 @@ def test_a_renumbered_folder_stops_the_deletion_instead_of_deleting_another_mail
     message = Message.all_tenants.filter(buffer=buffer).first()
     Message.all_tenants.filter(pk=message.pk).update(uidvalidity=message.uidvalidity + 1)
     actions.delete_from_list_and_mailbox(point=point, message_ids=[message.pk])
-    assert work.run_due() == 0
+    assert follow_up.run_due() == 0
     assert "renumbered" in PendingWork.all_tenants.get().last_error
     assert len(server_uids(dovecot, user)) == 3
 
@@ -123,10 +123,10 @@ def test_ocr_copies_land_in_the_folder_with_unique_names(make_point, world_a, oc
     for n in (1, 2):
         message = add_mail(buffer_a, invoice_mail(n, attachments=[("faktura.pdf", PDF + bytes([n]))]))
         generate_documents(point=point, message_ids=[message.pk], employee=world_a.operator)
-    assert work.run_due() == 2
+    assert follow_up.run_due() == 2
     target = folders.resolve(world_a.tenant.pk, "ocr/incoming")
     assert sorted(os.listdir(target)) == ["faktura (2).pdf", "faktura.pdf"]
-    assert work.run_due(now=later()) == 0  # done work is not done again
+    assert follow_up.run_due(now=later()) == 0  # done work is not done again
 
 
 def test_a_failing_copy_is_visible_and_retried(make_point, world_a, ocr_point, buffer_a):
@@ -138,10 +138,10 @@ def test_a_failing_copy_is_visible_and_retried(make_point, world_a, ocr_point, b
     point = make_point(ocr_point=ocr_point)
     message = add_mail(buffer_a, invoice_mail(1))
     generate_documents(point=point, message_ids=[message.pk], employee=world_a.operator)
-    assert work.run_due() == 0
+    assert follow_up.run_due() == 0
     assert PendingWork.all_tenants.get().state == PendingWork.State.FAILED
     blocked.unlink()
-    assert work.run_due(now=later()) == 1
+    assert follow_up.run_due(now=later()) == 1
 
 
 def test_work_claimed_by_a_live_worker_is_not_done_by_another(make_point, world_a, ocr_point, buffer_a):
@@ -153,7 +153,7 @@ def test_work_claimed_by_a_live_worker_is_not_done_by_another(make_point, world_
     PendingWork.all_tenants.update(
         claimed_until=timezone.now() + timedelta(minutes=5), claim_token="other-worker"
     )
-    assert work.run_due() == 0
+    assert follow_up.run_due() == 0
     assert PendingWork.all_tenants.get().state == PendingWork.State.PENDING
     PendingWork.all_tenants.update(claimed_until=timezone.now() - timedelta(seconds=1))  # that worker died
-    assert work.run_due() == 1
+    assert follow_up.run_due() == 1

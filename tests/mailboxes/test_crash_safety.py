@@ -37,7 +37,7 @@ def child_environment() -> dict:
 
 def start_poll(buffer) -> subprocess.Popen:
     code = (
-        "import django; django.setup(); from mailboxes.polling import poll_mailbox; "
+        "import django; django.setup(); from mailboxes.polling.poll import poll_mailbox; "
         f"print(poll_mailbox({buffer.mailbox_id}, buffer_ids=[{buffer.pk}]))"
     )
     return subprocess.Popen(

@@ -3,7 +3,7 @@
 from django.core.files.storage import default_storage
 
 from mailboxes.models import Attachment, Buffer, Message
-from mailboxes.polling import poll_mailbox
+from mailboxes.polling.poll import poll_mailbox
 from tests.extract.mailbuilder import (
     attachment_part,
     b64,

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from mailboxes.connection_test import check_connection
+from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 from tests.servers.ports import free_port
 

@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.urls import reverse
 
-from mailboxes.connection_test import check_connection
+from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 
 ADD_URL = reverse("admin:mailboxes_mailbox_add")

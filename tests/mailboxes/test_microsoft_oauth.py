@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from intake.tenancy import tenant_context
-from mailboxes.connection_test import check_connection
-from mailboxes.credentials import access_token
+from mailboxes.connections.checking import check_connection
+from mailboxes.connections.credentials import access_token
+from mailboxes.connections.outgoing import send_test_message
 from mailboxes.models import Mailbox
-from mailboxes.outgoing import send_test_message
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.core.files.storage import default_storage
 
-from mailboxes import mail_files
-from mailboxes.ingest import IncomingMail, prepare, store
 from mailboxes.models import Buffer
+from mailboxes.polling import mail_files
+from mailboxes.polling.ingest import IncomingMail, prepare, store
 from tests.isolation import _buffer
 from tests.mail_samples import invoice_mail
 

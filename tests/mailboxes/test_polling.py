@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mailboxes.models import Attachment, Buffer, Mailbox, Message
-from mailboxes.polling import AUTH_FAILURE_LIMIT, acquire_lock, poll_mailbox
-from mailboxes.scheduling import claim_due_mailboxes
+from mailboxes.polling.poll import AUTH_FAILURE_LIMIT, acquire_lock, poll_mailbox
+from mailboxes.polling.scheduling import claim_due_mailboxes
 from tests.mail_samples import PDF, PNG, append_many, invoice_mail
 
 

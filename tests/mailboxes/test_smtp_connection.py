@@ -5,9 +5,9 @@ from email import policy
 
 import pytest
 
-from mailboxes.connection_test import check_connection
+from mailboxes.connections.checking import check_connection
+from mailboxes.connections.outgoing import send_test_message
 from mailboxes.models import Mailbox
-from mailboxes.outgoing import send_test_message
 
 
 @pytest.fixture

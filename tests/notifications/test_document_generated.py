@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from mailboxes.models import Notification
-from mailboxes.notifications import document_generated
+from mailboxes.notifications.events import document_generated
 from tests.notifications.helpers import another_employee, want
 
 

@@ -8,10 +8,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from mailboxes.connections.outgoing import send_test_message
 from mailboxes.models import Mailbox, Notification
-from mailboxes.notifications import document_generated
+from mailboxes.notifications.events import document_generated
 from mailboxes.notifications.sending import send_notification
-from mailboxes.outgoing import send_test_message
 from tests.notifications.helpers import parse, parts, queue, want
 from tests.servers.ports import free_port
 from tests.servers.smtp import SERVER_HOSTNAME, SmtpServer, _Handler

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from mailboxes import polling, status
+from mailboxes.connections import state
 from mailboxes.models import Buffer, Mailbox, Notification
 from mailboxes.notifications import events
 from mailboxes.notifications.sending import Outcome, send_due, send_notification
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
+from mailboxes.polling import poll
 from mailboxes.protocols.errors import ConnectionRefused, SignInRequired, TimedOut
 from tests.mailboxes.test_microsoft_oauth import sign_in_through_the_admin
 from tests.notifications.helpers import another_employee, parts, queue, want
@@ -26,9 +27,9 @@ def test_a_mailbox_needing_sign_in_tells_the_administrators_at_once_and_once(mak
     mailbox = make_mailbox()
     quiet_admin = another_employee(world_a, "quiet-admin", role="administrator")
     want(quiet_admin, mailbox_problems=False)
-    assert status.record_failure(mailbox, SignInRequired())
-    assert not status.record_failure(mailbox, SignInRequired())  # the next polls: same incident
-    assert not status.record_failure(mailbox, SignInRequired())
+    assert state.record_failure(mailbox, SignInRequired())
+    assert not state.record_failure(mailbox, SignInRequired())  # the next polls: same incident
+    assert not state.record_failure(mailbox, SignInRequired())
     [notice] = notices()
     assert (notice.recipient, notice.mailbox, notice.state) == (world_a.admin, mailbox, "queued")
     assert notice.next_attempt_at <= timezone.now()
@@ -38,11 +39,11 @@ def test_a_mailbox_needing_sign_in_tells_the_administrators_at_once_and_once(mak
 
 def test_a_failing_mailbox_is_news_only_if_it_keeps_failing(make_mailbox, world_a):
     mailbox = make_mailbox()
-    status.record_failure(mailbox, TimedOut())
+    state.record_failure(mailbox, TimedOut())
     [notice] = notices()
     wait = notice.next_attempt_at - timezone.now()
     assert events.INCIDENT_GRACE - timedelta(minutes=1) < wait <= events.INCIDENT_GRACE
-    status.record_success(mailbox)  # the next poll worked: nobody needs to hear of it
+    state.record_success(mailbox)  # the next poll worked: nobody needs to hear of it
     [notice] = notices()
     assert notice.state == "cancelled"
     assert notices("mailbox_recovered") == []
@@ -50,8 +51,8 @@ def test_a_failing_mailbox_is_news_only_if_it_keeps_failing(make_mailbox, world_
 
 def test_failing_then_needing_sign_in_replaces_the_notice_still_waiting(make_mailbox, world_a):
     mailbox = make_mailbox()
-    status.record_failure(mailbox, TimedOut())
-    status.record_failure(mailbox, SignInRequired())
+    state.record_failure(mailbox, TimedOut())
+    state.record_failure(mailbox, SignInRequired())
     assert [(n.context["state"], n.state) for n in notices()] == [
         ("failing", "cancelled"),
         ("needs_sign_in", "queued"),
@@ -59,7 +60,7 @@ def test_failing_then_needing_sign_in_replaces_the_notice_still_waiting(make_mai
 
 
 def test_the_first_successful_test_of_a_new_mailbox_is_no_news(make_mailbox, world_a):
-    assert status.record_success(make_mailbox(), resume_polling=True)
+    assert state.record_success(make_mailbox(), resume_polling=True)
     assert not Notification.all_tenants.exists()
 
 
@@ -68,7 +69,7 @@ def test_administrators_told_of_a_problem_are_told_of_the_recovery(
 ):
     notification_mailbox()
     incoming = make_mailbox(name="Faktury")
-    status.record_failure(incoming, ConnectionRefused())
+    state.record_failure(incoming, ConnectionRefused())
     let_the_grace_pass()
     assert send_due() == {Outcome.SENT: 1}
     [problem] = smtp_server.wait_for_messages(1)
@@ -78,12 +79,12 @@ def test_administrators_told_of_a_problem_are_told_of_the_recovery(
     assert f"https://portal.example.com/admin/mailboxes/mailbox/{incoming.pk}/change/" in text
 
     smtp_server.clear()
-    status.record_success(incoming)
+    state.record_success(incoming)
     assert send_due() == {Outcome.SENT: 1}
     [recovered] = smtp_server.wait_for_messages(1)
     assert recovered.rcpt_tos == ("admin@alpha.example",)
     assert "The mailbox Faktury (faktury@alpha.example) works again." in parts(recovered)[0]
-    status.record_success(incoming)
+    state.record_success(incoming)
     assert len(notices("mailbox_recovered")) == 1
 
 
@@ -92,7 +93,7 @@ def test_polling_with_a_refused_password_opens_one_incident(make_mailbox, world_
     buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="Faktury", mailbox=mailbox)
     for _ in range(2):
         Buffer.all_tenants.filter(pk=buffer.pk).update(next_poll_at=timezone.now())
-        assert "Authentication rejected" in polling.poll_mailbox(mailbox.pk).error
+        assert "Authentication rejected" in poll.poll_mailbox(mailbox.pk).error
     [notice] = notices()
     assert (notice.recipient, notice.context["state"]) == (world_a.admin, "failing")
 

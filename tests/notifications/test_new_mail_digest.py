@@ -6,11 +6,13 @@ import pytest
 from django.utils import timezone
 
 from intake.tenancy import tenant_context
-from mailboxes import ingest, polling
 from mailboxes.models import Buffer, Notification
-from mailboxes.notifications import outbox, recipients, register_recipient_source
+from mailboxes.notifications import outbox, recipients
+from mailboxes.notifications.recipients import register_recipient_source
 from mailboxes.notifications.sending import Outcome, send_due
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
+from mailboxes.polling import ingest
+from mailboxes.polling import poll as polling
 from tests.mail_samples import append_many, invoice_mail
 from tests.notifications.helpers import another_employee, parts, want
 

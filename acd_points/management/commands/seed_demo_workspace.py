@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from acd_points.models import AcdPoint
 from intake.models import Employee, Tenant
-from mailboxes.importing import import_mails
 from mailboxes.models import Buffer, Mailbox
+from mailboxes.polling.importing import import_mails
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex(

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mailboxes.importing import import_mails, raw_mails
 from mailboxes.models import Buffer
+from mailboxes.polling.importing import import_mails, raw_mails
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from mailboxes.models import Buffer
-from mailboxes.polling import poll_mailbox
+from mailboxes.polling.poll import poll_mailbox
 
 
 class Command(BaseCommand):

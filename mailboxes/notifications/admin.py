@@ -5,8 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from intake.admin import site
-from intake.tenancy import TenantAdminMixin
+from intake.admin import TenantAdminMixin, site
 from mailboxes.models import Notification
 from mailboxes.notifications import outbox
 

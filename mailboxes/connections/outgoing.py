@@ -9,13 +9,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from mailboxes.credentials import with_server
+from mailboxes.connections.credentials import with_server
 from mailboxes.models import Mailbox
-from mailboxes.notifications.tenant_settings import language_of
 from mailboxes.protocols import smtp
 
 
@@ -72,8 +72,9 @@ def send(mailbox: Mailbox, message: EmailMessage) -> None:
     with_server(mailbox, deliver)
 
 
-def send_test_message(mailbox: Mailbox, *, to: str) -> None:
-    with translation.override(language_of(mailbox.tenant_id)):
+def send_test_message(mailbox: Mailbox, *, to: str, language: str = "") -> None:
+    """A test mail to `to`, in `language` (the caller knows the tenant's; default: the portal's)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         message = compose(
             mailbox,
             to=[to],

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mailboxes import status
-from mailboxes.connection_test import check_connection
-from mailboxes.credentials import delegated_scopes, oauth_app
+from mailboxes.connections import state
+from mailboxes.connections.checking import check_connection
+from mailboxes.connections.credentials import delegated_scopes, oauth_app
 from mailboxes.models import Mailbox
 from mailboxes.protocols import oauth
 from mailboxes.protocols.errors import MailConnectionError
@@ -44,7 +44,7 @@ def complete_sign_in(mailbox: Mailbox, *, flow: dict, response: dict) -> SignInO
             )
         mailbox.refresh_from_db()
     except MailConnectionError as error:
-        status.record_failure(mailbox, error)
+        state.record_failure(mailbox, error)
         return SignInOutcome(
             False,
             _("Failed to log in to user account %(login)s: %(reason)s")

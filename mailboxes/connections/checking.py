@@ -5,8 +5,8 @@ from dataclasses import asdict, dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mailboxes import status
-from mailboxes.credentials import with_server
+from mailboxes.connections import state
+from mailboxes.connections.credentials import with_server
 from mailboxes.models import Mailbox
 from mailboxes.protocols import imap, smtp
 from mailboxes.protocols.errors import MailConnectionError
@@ -41,10 +41,10 @@ def check_connection(
             folders = []
     except MailConnectionError as error:
         if record and mailbox.pk:
-            status.record_failure(mailbox, error)
+            state.record_failure(mailbox, error)
         return ConnectionReport(ok=False, message=str(error), kind=error.kind)
     if record and mailbox.pk:
-        status.record_success(mailbox, resume_polling=True)
+        state.record_success(mailbox, resume_polling=True)
         if mailbox.purpose == Mailbox.Purpose.INCOMING:
             store_folders(mailbox, folders)
     if mailbox.purpose == Mailbox.Purpose.INCOMING:

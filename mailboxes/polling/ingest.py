@@ -12,10 +12,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mailboxes import mail_files
 from mailboxes.extract import extract_mail
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
+from mailboxes.polling import mail_files
 
 
 @dataclass(frozen=True)

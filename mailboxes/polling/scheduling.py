@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from mailboxes.models import Buffer
-from mailboxes.polling import CLAIM_LEASE
+from mailboxes.polling.poll import CLAIM_LEASE
 
 
 def claim_due_mailboxes(now=None) -> list[int]:

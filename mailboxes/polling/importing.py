@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.db.models import Max
 
-from mailboxes import ingest
 from mailboxes.models import Buffer, Message
+from mailboxes.polling import ingest
 
 IMPORT_UIDVALIDITY = 0  # never a real server's: RFC 3501 makes UIDVALIDITY a non-zero number
 

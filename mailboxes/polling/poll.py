@@ -10,17 +10,19 @@ Invariants:
 """
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from mailboxes import fetching, ingest, status
-from mailboxes.credentials import with_server
+from intake.claims import ClaimLost, Claims, backoff
+from intake.tenancy import tenant_context
+from mailboxes.connections import state
+from mailboxes.connections.credentials import with_server
 from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.notifications import outbox
+from mailboxes.polling import fetching, ingest
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
@@ -47,35 +49,32 @@ class PollResult:
     new_messages: dict[int, int] = field(default_factory=dict)  # buffer id -> mails stored
 
 
-# -- the lock -------------------------------------------------------------------------------------------
+# -- the lease ------------------------------------------------------------------------------------------
+
+# One worker per mailbox: the poll lease is a claim on the mailbox row, renewed with every commit.
+leases = Claims(Mailbox.all_tenants, ttl=LOCK_TTL, fields=("poll_lock_token", "poll_lock_expires_at"))
 
 
 def acquire_lock(mailbox_id: int) -> str | None:
-    token = secrets.token_hex(16)
-    now = timezone.now()
-    taken = (
-        Mailbox.all_tenants.filter(pk=mailbox_id)
-        .filter(Q(poll_lock_expires_at__isnull=True) | Q(poll_lock_expires_at__lt=now))
-        .update(poll_lock_token=token, poll_lock_expires_at=now + LOCK_TTL)
-    )
-    return token if taken else None  # another worker holds a live lease: it is polling right now
-
-
-def renew_lock(mailbox_id: int, token: str) -> None:
-    renewed = Mailbox.all_tenants.filter(pk=mailbox_id, poll_lock_token=token).update(
-        poll_lock_expires_at=timezone.now() + LOCK_TTL
-    )
-    if not renewed:
-        raise ProtocolFailure(detail="the poll lock was lost (expired and taken by another worker)")
+    return leases.take(mailbox_id)  # None: another worker holds a live lease and is polling right now
 
 
 def release_lock(mailbox_id: int, token: str) -> None:
-    Mailbox.all_tenants.filter(pk=mailbox_id, poll_lock_token=token).update(
-        poll_lock_token="", poll_lock_expires_at=None
-    )
+    leases.release(mailbox_id, token)
 
 
 # -- the poll -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lease:
+    """This poll's hold on its mailbox; every write of the poll happens inside `holding()`."""
+
+    mailbox_id: int
+    token: str
+
+    def holding(self):
+        return leases.holding(self.mailbox_id, self.token)
 
 
 def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> PollResult:
@@ -85,47 +84,66 @@ def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> Pol
     if token is None:
         result.skipped = "locked"
         return result
+    lease = Lease(mailbox_id, token)
     try:
-        mailbox = Mailbox.all_tenants.get(pk=mailbox_id)
-        now = timezone.now()
-        buffers = Buffer.all_tenants.filter(mailbox=mailbox, enabled=True)
-        if buffer_ids is not None:
-            buffers = Buffer.all_tenants.filter(mailbox=mailbox, pk__in=buffer_ids)
-        else:
-            buffers = buffers.filter(next_poll_at__lte=now + CLAIM_LEASE)
-        buffers = list(buffers.select_related("tenant"))
-        if not buffers:
-            result.skipped = "nothing due"
-            return result
-        if mailbox.state == Mailbox.State.NEEDS_SIGN_IN or mailbox.auth_failures >= AUTH_FAILURE_LIMIT:
-            # Hammering a server with a login it refuses gets accounts locked; wait for an administrator.
-            _postpone(buffers, MAX_BACKOFF, mailbox.last_error)
-            result.skipped = "needs attention"
-            return result
-        try:
-            with_server(mailbox, lambda server: _poll_buffers(server, mailbox, buffers, token, result))
-        except MailConnectionError as error:
-            _record_failure(mailbox, buffers, error)
-            result.error = str(error)
-        else:
-            Mailbox.all_tenants.filter(pk=mailbox.pk).update(auth_failures=0)
-            status.record_success(mailbox)
-        return result
+        # all_tenants: the task knows only the mailbox id; its tenant is activated from the row.
+        mailbox = Mailbox.all_tenants.select_related("tenant").get(pk=mailbox_id)
+        with tenant_context(mailbox.tenant):
+            _poll_due_buffers(mailbox, buffer_ids, lease, result)
+    except ClaimLost as lost:
+        # Took longer than the lease: another worker polls this mailbox now and owns every outcome.
+        logger.warning("poll of mailbox %s stopped: %s", mailbox_id, lost)
+        result.skipped = "lease lost"
     finally:
         release_lock(mailbox_id, token)
+    return result
 
 
-def _poll_buffers(server, mailbox, buffers, token, result):
+def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollResult) -> None:
+    now = timezone.now()
+    if buffer_ids is not None:
+        buffers = Buffer.objects.filter(mailbox=mailbox, pk__in=buffer_ids)
+    else:
+        buffers = Buffer.objects.filter(mailbox=mailbox, enabled=True, next_poll_at__lte=now + CLAIM_LEASE)
+    buffers = list(buffers.select_related("tenant"))
+    if not buffers:
+        result.skipped = "nothing due"
+        return
+    if mailbox.state == Mailbox.State.NEEDS_SIGN_IN or mailbox.auth_failures >= AUTH_FAILURE_LIMIT:
+        # Hammering a server with a login it refuses gets accounts locked; wait for an administrator.
+        with lease.holding():
+            _postpone(buffers, MAX_BACKOFF, mailbox.last_error)
+        result.skipped = "needs attention"
+        return
+    try:
+        polled = with_server(mailbox, lambda server: _poll_buffers(server, mailbox, buffers, lease, result))
+    except MailConnectionError as error:
+        with lease.holding():
+            _record_failure(mailbox, buffers, error)
+        result.error = str(error)
+    else:
+        with lease.holding():  # one transaction for every outcome of a poll that reached the server
+            _record_polled(polled)
+            state.record_success(mailbox)  # also clears the count of authentication failures
+
+
+def _poll_buffers(server, mailbox, buffers, lease: Lease, result) -> list[Buffer]:
+    """Poll each buffer in one IMAP session; the buffers polled without a folder problem."""
+    polled = []
     with imap.session(server) as client:
         for buffer in buffers:
             try:
                 with imap.translated_errors(server):
-                    result.new_messages[buffer.pk] = poll_buffer(client, server, buffer, token)
+                    result.new_messages[buffer.pk] = poll_buffer(client, server, buffer, lease)
             except ProtocolFailure as error:
                 if not _connection_alive(client):
                     raise
                 # A folder problem (renamed, deleted) belongs to this buffer only: the others go on.
-                _record_buffer_failure(buffer, error)
+                with lease.holding():
+                    _record_buffer_failure(buffer, error)
+            else:
+                polled.append(buffer)
+    return polled
 
 
 def _connection_alive(client) -> bool:
@@ -136,48 +154,46 @@ def _connection_alive(client) -> bool:
     return True
 
 
-def poll_buffer(client, server, buffer: Buffer, token: str) -> int:
+def poll_buffer(client, server, buffer: Buffer, lease: Lease) -> int:
     """Store the folder's mails that the buffer does not have yet; returns how many were stored."""
     folder = imap.open_folder(client, buffer.folder)
     if buffer.uidvalidity is None:
-        Buffer.all_tenants.filter(pk=buffer.pk).update(uidvalidity=folder.uidvalidity)
+        with lease.holding():
+            Buffer.objects.filter(pk=buffer.pk).update(uidvalidity=folder.uidvalidity)
         buffer.uidvalidity = folder.uidvalidity
     elif buffer.uidvalidity != folder.uidvalidity:
-        resynchronise(client, buffer, folder.uidvalidity)
+        resynchronise(client, buffer, folder.uidvalidity, lease)
     stored = 0
     # UIDNEXT tells whether anything arrived without a SEARCH: an idle poll costs the same on any folder size.
     if folder.uidnext is None or folder.uidnext > buffer.last_uid + 1:
         uids = imap.uids_above(client, buffer.last_uid)
         if uids:
-            stored = ingest_uids(client, server, buffer, buffer.uidvalidity, uids, token)
-    now = timezone.now()
-    Buffer.all_tenants.filter(pk=buffer.pk).update(
-        last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=now + buffer.interval
-    )
+            stored = ingest_uids(client, server, buffer, buffer.uidvalidity, uids, lease)
     return stored
 
 
-def resynchronise(client, buffer: Buffer, uidvalidity: int) -> None:
+def resynchronise(client, buffer: Buffer, uidvalidity: int, lease: Lease) -> None:
     """The server renumbered the folder: re-point stored mails at their new UIDs, by fingerprint, so
     that only mails really new are downloaded again."""
     summaries = imap.summaries(client, imap.uids_above(client, 0))
     by_fingerprint = {ingest.fingerprint(s.message_id, s.internaldate, s.size): s.uid for s in summaries}
-    stale = Message.all_tenants.filter(buffer=buffer).exclude(uidvalidity=uidvalidity)
-    for pk, fp in stale.values_list("pk", "fingerprint").iterator(chunk_size=1000):
-        new_uid = by_fingerprint.pop(fp, None)
-        if new_uid is not None:
-            Message.all_tenants.filter(pk=pk).update(uidvalidity=uidvalidity, uid=new_uid)
-    Buffer.all_tenants.filter(pk=buffer.pk).update(uidvalidity=uidvalidity, last_uid=0)
+    stale = Message.objects.filter(buffer=buffer).exclude(uidvalidity=uidvalidity)
+    with lease.holding():
+        for pk, fp in stale.values_list("pk", "fingerprint").iterator(chunk_size=1000):
+            new_uid = by_fingerprint.pop(fp, None)
+            if new_uid is not None:
+                Message.objects.filter(pk=pk).update(uidvalidity=uidvalidity, uid=new_uid)
+        Buffer.objects.filter(pk=buffer.pk).update(uidvalidity=uidvalidity, last_uid=0)
     buffer.uidvalidity, buffer.last_uid = uidvalidity, 0
     logger.info("buffer %s: UIDVALIDITY changed, %d stored mails re-pointed", buffer.pk, len(summaries))
 
 
-def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int], token: str) -> int:
+def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int], lease: Lease) -> int:
     """Fetch and store `uids` batch by batch; fetching runs alongside parsing and committing."""
     present = set()
     if buffer.last_uid == 0:  # after a resync, re-pointed mails are already here
         present = set(
-            Message.all_tenants.filter(buffer=buffer, uidvalidity=uidvalidity, uid__in=uids).values_list(
+            Message.objects.filter(buffer=buffer, uidvalidity=uidvalidity, uid__in=uids).values_list(
                 "uid", flat=True
             )
         )
@@ -190,14 +206,16 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
     stored = 0
     try:
         for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):
-            stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
-            renew_lock(buffer.mailbox_id, token)
+            # The lease is renewed in the batch's own transaction: a poll that lost it stores nothing.
+            with lease.holding():
+                stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
     finally:
         if stored:
             # Notifications: each batch grew the buffer's held digests; one mail per recipient per poll.
             outbox.release_digests(buffer)
     if uids and buffer.last_uid < uids[-1]:
-        Buffer.all_tenants.filter(pk=buffer.pk, last_uid__lt=uids[-1]).update(last_uid=uids[-1])
+        with lease.holding():
+            Buffer.objects.filter(pk=buffer.pk, last_uid__lt=uids[-1]).update(last_uid=uids[-1])
         buffer.last_uid = uids[-1]
     return stored
 
@@ -214,32 +232,37 @@ def _batches(summaries):
         yield batch
 
 
-# -- failures -------------------------------------------------------------------------------------------
+# -- outcomes (recorded by the caller inside the lease) ---------------------------------------------------
 
 
-def _backoff(buffer: Buffer, failures: int) -> timedelta:
-    return min(buffer.interval * (2 ** min(failures, 10)), MAX_BACKOFF)
+def _record_polled(buffers) -> None:
+    now = timezone.now()
+    for buffer in buffers:
+        Buffer.objects.filter(pk=buffer.pk).update(
+            last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=now + buffer.interval
+        )
 
 
 def _postpone(buffers, delay: timedelta, reason: str) -> None:
-    Buffer.all_tenants.filter(pk__in=[b.pk for b in buffers]).update(
+    Buffer.objects.filter(pk__in=[b.pk for b in buffers]).update(
         next_poll_at=timezone.now() + delay, last_error=reason[:1000]
     )
 
 
 def _record_buffer_failure(buffer: Buffer, error: MailConnectionError) -> None:
     failures = buffer.consecutive_failures + 1
-    Buffer.all_tenants.filter(pk=buffer.pk).update(
+    delay = backoff(failures, first=2 * buffer.interval, limit=MAX_BACKOFF)
+    Buffer.objects.filter(pk=buffer.pk).update(
         last_error=str(error)[:1000],
         consecutive_failures=F("consecutive_failures") + 1,
-        next_poll_at=timezone.now() + _backoff(buffer, failures),
+        next_poll_at=timezone.now() + delay,
     )
 
 
 def _record_failure(mailbox: Mailbox, buffers, error: MailConnectionError) -> None:
-    status.record_failure(mailbox, error)
+    state.record_failure(mailbox, error)
     if isinstance(error, AuthenticationRejected | SignInRequired):
-        Mailbox.all_tenants.filter(pk=mailbox.pk).update(auth_failures=F("auth_failures") + 1)
+        Mailbox.objects.filter(pk=mailbox.pk).update(auth_failures=F("auth_failures") + 1)
     for buffer in buffers:
         _record_buffer_failure(buffer, error)
     logger.warning("poll of mailbox %s failed: %s", mailbox.pk, error)

@@ -22,8 +22,8 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 
-from mailboxes import mail_files
-from mailboxes.ingest import IncomingMail, PreparedMail, prepare
+from mailboxes.polling import mail_files
+from mailboxes.polling.ingest import IncomingMail, PreparedMail, prepare
 from mailboxes.protocols import errors, imap
 from mailboxes.protocols.errors import MailConnectionError, ProtocolFailure
 from mailboxes.protocols.settings import ServerSettings

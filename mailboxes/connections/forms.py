@@ -7,7 +7,7 @@ from django import forms
 from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
-from mailboxes.connection_test import check_connection
+from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 from mailboxes.protocols import network, tls
 from mailboxes.protocols.errors import HostNotAllowed, HostNotFound, TlsFailure

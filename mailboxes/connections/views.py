@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from intake.tenancy import is_tenant_administrator
-from mailboxes import sign_in
+from mailboxes.connections import sign_in
 from mailboxes.models import Mailbox
 
 FLOWS_SESSION_KEY = "ms_sign_in_flows"

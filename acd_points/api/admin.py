@@ -14,8 +14,7 @@ from django.utils.translation import ngettext
 
 from acd_points.api import tokens
 from acd_points.models import ApiToken
-from intake.admin import site
-from intake.tenancy import TenantAdminMixin
+from intake.admin import TenantAdminMixin, site
 
 SHOWN_ON_CHANGE = ["employee", "name", "prefix", "created_at", "last_used_at", "is_revoked"]
 
