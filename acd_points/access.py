@@ -1,8 +1,9 @@
 """Who may see which point, buffer, mail and document: the one place these permissions are decided.
 
 Operators use the points they were granted individually (SPEC rule 17); tenant administrators, who
-configure the points, may use all of their company's points. Everything is filtered by the request's
-tenant first, so another company's ids answer 404 whatever the permissions.
+configure the points, may use all of their company's points. Every query goes through the tenant-scoped
+managers, which the request (middleware, API view) has scoped to its tenant, so another company's ids
+answer 404 whatever the permissions, and a query run without a tenant fails instead of leaking.
 """
 
 from django.db.models import Q
@@ -15,15 +16,15 @@ from mailboxes.models import Attachment, Buffer, Message
 
 def points_for(employee):
     if employee is None:
-        return AcdPoint.all_tenants.none()
-    points = AcdPoint.all_tenants.filter(tenant_id=employee.tenant_id)
+        return AcdPoint.objects.none()
+    points = AcdPoint.objects.all()
     return points if employee.is_administrator else points.filter(employees=employee)
 
 
 def buffers_for(employee):
     if employee is None:
-        return Buffer.all_tenants.none()
-    buffers = Buffer.all_tenants.filter(tenant_id=employee.tenant_id)
+        return Buffer.objects.none()
+    buffers = Buffer.objects.all()
     return buffers if employee.is_administrator else buffers.filter(employees=employee)
 
 
@@ -47,9 +48,7 @@ def buffer_or_404(request, pk) -> Buffer:
 
 def visible_mail(buffer):
     """Mail of a buffer that the list shows: everything not hidden or deleted by an operator."""
-    return Message.all_tenants.filter(buffer=buffer).exclude(
-        state__in=[Message.State.HIDDEN, Message.State.DELETED_ON_SERVER]
-    )
+    return Message.objects.filter(buffer=buffer, state__in=Message.LISTED_STATES)
 
 
 def mail_or_404(buffer, pk) -> Message:
@@ -60,9 +59,7 @@ def mail_or_404(buffer, pk) -> Message:
 
 
 def attachment_or_404(buffer, pk) -> Attachment:
-    attachment = (
-        Attachment.all_tenants.filter(pk=pk, message__buffer=buffer).select_related("message").first()
-    )
+    attachment = Attachment.objects.filter(pk=pk, message__buffer=buffer).select_related("message").first()
     if attachment is None:
         raise Http404
     return attachment
@@ -71,8 +68,8 @@ def attachment_or_404(buffer, pk) -> Attachment:
 def documents_for(employee):
     """Documents of the points the employee may use (administrators: all of the company's)."""
     if employee is None:
-        return Document.all_tenants.none()
-    documents = Document.all_tenants.filter(tenant_id=employee.tenant_id)
+        return Document.objects.none()
+    documents = Document.objects.all()
     if employee.is_administrator:
         return documents
     return documents.filter(Q(point_document__point__employees=employee) | Q(created_by=employee)).distinct()
@@ -86,7 +83,7 @@ def document_or_404(request, pk) -> Document:
 
 
 def document_file_or_404(document, pk) -> DocumentFile:
-    stored = DocumentFile.all_tenants.filter(document=document, pk=pk).first()
+    stored = DocumentFile.objects.filter(document=document, pk=pk).first()
     if stored is None:
         raise Http404
     return stored

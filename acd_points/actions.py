@@ -5,9 +5,10 @@ from django.db import transaction
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
 from acd_points.models import AcdPoint, PendingWork
+from intake.tenancy import tenant_context
 from mailboxes.models import Message
 
-LISTED = [Message.State.NEW, Message.State.GENERATED, Message.State.UNREADABLE]
+LISTED = Message.LISTED_STATES
 
 
 def generate(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
@@ -16,22 +17,22 @@ def generate(*, point: AcdPoint, message_ids: list[int], employee) -> Generation
 
 def delete_from_list(*, point: AcdPoint, message_ids: list[int]) -> int:
     """Hide mails in the portal; they stay on the server."""
-    return Message.all_tenants.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED).update(
-        state=Message.State.HIDDEN
-    )
+    with tenant_context(point.tenant):
+        listed = Message.objects.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
+        return listed.update(state=Message.State.HIDDEN)
 
 
 def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> int:
     """Hide mails now and delete them on the server right after the commit (retried until done)."""
     if not point.allow_delete_from_mailbox:
         raise PermissionError("This point does not allow deleting from the mailbox.")
-    with transaction.atomic():
+    with tenant_context(point.tenant), transaction.atomic():
         ids = list(
-            Message.all_tenants.select_for_update()
+            Message.objects.select_for_update()
             .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
             .values_list("pk", flat=True)
         )
-        Message.all_tenants.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+        Message.objects.filter(pk__in=ids).update(state=Message.State.HIDDEN)
         follow_up.record(
             [
                 PendingWork(tenant=point.tenant, kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=pk)
@@ -44,7 +45,8 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
 def set_work_folder(*, point: AcdPoint, folder: str) -> None:
     normalised = folders.normalise_folder(folder)
     folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
-    AcdPoint.all_tenants.filter(pk=point.pk).update(work_folder=normalised)
+    with tenant_context(point.tenant):
+        AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
     point.work_folder = normalised
 
 
@@ -59,8 +61,6 @@ def existing_folders(point: AcdPoint, limit: int = 200) -> list[str]:
 def work_for(document) -> list[PendingWork]:
     """Copies and deletions recorded for a document's files and source mail, for its page."""
     link = getattr(document, "point_document", None)
-    by_file = PendingWork.all_tenants.filter(document_file__document=document)
-    by_mail = (
-        PendingWork.all_tenants.filter(message_id=link.message_id) if link else PendingWork.all_tenants.none()
-    )
+    by_file = PendingWork.objects.filter(document_file__document=document)
+    by_mail = PendingWork.objects.filter(message_id=link.message_id) if link else PendingWork.objects.none()
     return list(by_file.union(by_mail).order_by("pk"))

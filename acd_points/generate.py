@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from acd_points import follow_up
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
-from intake.models import DocumentFile, Employee
-from mailboxes.models import Attachment, Message
+from intake.tenancy import tenant_context
+from mailboxes.models import Message
 from mailboxes.notifications import events as notifications
 
 
@@ -29,22 +29,23 @@ class GenerationReport:
 
 def generate_documents(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
     report = GenerationReport()
-    for message_id in message_ids:
-        document_id = _generate_one(point, message_id, employee)
-        (report.created if document_id else report.skipped).append(document_id or message_id)
+    with tenant_context(point.tenant):
+        for message_id in message_ids:
+            document_id = _generate_one(point, message_id, employee)
+            (report.created if document_id else report.skipped).append(document_id or message_id)
     return report
 
 
 def _generate_one(point: AcdPoint, message_id: int, employee) -> int | None:
     with transaction.atomic():
         # Compare-and-set: of two operators clicking at once, exactly one sees a row change.
-        claimed = Message.all_tenants.filter(
+        claimed = Message.objects.filter(
             pk=message_id, buffer_id=point.buffer_id, state=Message.State.NEW
         ).update(state=Message.State.GENERATED)
         if not claimed:
             return None
-        message = Message.all_tenants.get(pk=message_id)
-        attachments = Attachment.all_tenants.filter(message=message).order_by("position")
+        message = Message.objects.get(pk=message_id)
+        attachments = message.attachments.order_by("position")
         if point.graphic_only:
             attachments = attachments.filter(is_graphic=True)
         files = [IncomingFile(a.display_name, _read(a.file.name)) for a in attachments]
@@ -56,9 +57,9 @@ def _generate_one(point: AcdPoint, message_id: int, employee) -> int | None:
             % {"point": point.name, "sender": message.sender},
             files=files,
         )
-        PointDocument.all_tenants.create(tenant=point.tenant, point=point, message=message, document=document)
+        PointDocument.objects.create(tenant=point.tenant, point=point, message=message, document=document)
         work = []
-        stored_files = list(DocumentFile.all_tenants.filter(document=document))
+        stored_files = list(document.files.all())
         for folder in _copy_folders(point):
             work += [
                 PendingWork(
@@ -95,5 +96,5 @@ def _notify(point, document, employee) -> None:
         document_title=document.title,
         link_path=reverse("acd:document", args=[document.pk]),
         actor=employee,
-        recipients=list(Employee.all_tenants.filter(acd_points=point)),
+        recipients=list(point.employees.all()),
     )

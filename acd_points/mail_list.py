@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from mailboxes.models import Message
 
 PAGE_SIZE = 25
-STATES = [Message.State.NEW, Message.State.GENERATED, Message.State.UNREADABLE]
+STATES = Message.LISTED_STATES  # the state filter offers exactly what the list can show
 
 
 @dataclass

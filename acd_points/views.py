@@ -13,10 +13,8 @@ from django.views.decorators.http import require_POST
 from acd_points import access, actions
 from acd_points.downloads import file_response
 from acd_points.folders import FolderNotAllowed
+from acd_points.mail_detail import shown_mail
 from acd_points.mail_list import STATES, MailFilters, mail_page
-from intake.models import DocumentFile
-from mailboxes.extract import extract_mail
-from mailboxes.models import Attachment
 
 
 def _area_or_404(request):
@@ -75,19 +73,16 @@ def buffer_mail_list(request, pk):
 @login_required
 def mail_detail(request, pk, mail_pk):
     point = access.point_or_404(request, pk)
-    message = access.mail_or_404(point.buffer, mail_pk)
-    with message.raw.open("rb") as handle:
-        parsed = extract_mail(handle.read())
-    attachments = Attachment.all_tenants.filter(message=message).order_by("position")
+    page = shown_mail(access.mail_or_404(point.buffer, mail_pk))
     return render(
         request,
         "acd_points/mail_detail.html",
         {
             "point": point,
-            "message": message,
-            "text": parsed.text,
-            "attachments": attachments,
-            "document": getattr(message, "point_document", None),
+            "message": page.message,
+            "text": page.text,
+            "attachments": page.attachments,
+            "document": page.document,
         },
     )
 
@@ -195,7 +190,7 @@ def document_list(request):
 def document_detail(request, pk):
     document = access.document_or_404(request, pk)
     link = getattr(document, "point_document", None)
-    files = DocumentFile.all_tenants.filter(document=document)
+    files = document.files.all()
     return render(
         request,
         "acd_points/document_detail.html",

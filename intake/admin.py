@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Document, DocumentFile, Employee, Tenant
-from intake.tenancy import is_tenant_administrator
+from intake.tenancy import TenantOwned, is_tenant_administrator, manager_for
 
 
 class TenantAdminMixin:
@@ -25,8 +25,8 @@ class TenantAdminMixin:
             return queryset
         if not is_tenant_administrator(request):
             return queryset.none()
-        if hasattr(queryset.model, "all_tenants"):
-            return queryset.filter(tenant=request.tenant)
+        if issubclass(queryset.model, TenantOwned):
+            return queryset  # read through the scoped manager: the request's tenant only
         return self.scope_non_tenant_queryset(request, queryset)
 
     def scope_non_tenant_queryset(self, request, queryset):
@@ -35,7 +35,7 @@ class TenantAdminMixin:
 
     def get_queryset(self, request):
         model = self.model
-        queryset = model.all_tenants.all() if hasattr(model, "all_tenants") else model._default_manager.all()
+        queryset = manager_for(request, model).all()
         ordering = self.get_ordering(request)
         if ordering:
             queryset = queryset.order_by(*ordering)
@@ -51,13 +51,10 @@ class TenantAdminMixin:
 
     def _related_queryset(self, request, db_field):
         related = db_field.remote_field.model
-        queryset = (
-            related.all_tenants.all() if hasattr(related, "all_tenants") else related._default_manager.all()
-        )
-        return self._scope(request, queryset)
+        return self._scope(request, manager_for(request, related).all())
 
     def save_model(self, request, obj, form, change):
-        if not change and getattr(obj, "tenant_id", None) is None and hasattr(type(obj), "all_tenants"):
+        if not change and isinstance(obj, TenantOwned) and obj.tenant_id is None:
             obj.tenant = request.tenant
         super().save_model(request, obj, form, change)
 

@@ -44,14 +44,20 @@ class _ActiveTenantId(models.Expression):
     """The active tenant's id, looked up when the query runs, not when it is built.
 
     Django builds querysets long before it runs them (form fields at import time, querysets kept on
-    classes); deciding at execution means the tenant of the context that *runs* the query applies.
-    No active tenant: the query raises. Platform scope: the condition compares the column with itself.
+    classes); deciding at execution means the tenant of the context that *runs* the query applies, so a
+    queryset built for one tenant never reads another's rows. A queryset run where no tenant is active
+    keeps the tenant it was built in (a request's queryset evaluated after the request), and raises if
+    it was built with none. Platform scope: the condition compares the column with itself.
     """
 
     output_field = models.BigIntegerField()
 
+    def __init__(self):
+        super().__init__()
+        self.built_for = _active.get()
+
     def as_sql(self, compiler, connection):
-        value = _active.get()
+        value = _active.get() or self.built_for
         if value is None:
             raise TenantNotActive("No tenant is active; use tenant_context() or Model.all_tenants.")
         if value is EVERY_TENANT:
@@ -75,6 +81,14 @@ class TenantOwned(models.Model):
     class Meta:
         abstract = True
         base_manager_name = "all_tenants"
+
+
+def manager_for(request, model):
+    """The manager a request reads `model` through: the scoped one, which the middleware scoped to the
+    request's tenant; every tenant's rows only for platform superusers, who administer them all."""
+    if not issubclass(model, TenantOwned):
+        return model._default_manager
+    return model.all_tenants if request.user.is_superuser else model.objects
 
 
 def is_tenant_administrator(request) -> bool:

@@ -63,7 +63,7 @@ class PointList(TenantScopedView, generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return AcdPoint.all_tenants.none()
+            return AcdPoint.objects.none()
         _acd_area_or_404(self.request)
         return access.points_for(self.request.employee).select_related("buffer")
 
@@ -94,7 +94,7 @@ class PointMailList(TenantScopedView):
         query.is_valid(raise_exception=True)
         filters = query.filters()
         mails = filters.apply(access.visible_mail(point.buffer)).prefetch_related(
-            Prefetch("attachments", queryset=Attachment.all_tenants.order_by("position"))
+            Prefetch("attachments", queryset=Attachment.objects.order_by("position"))
         )
         page = mail_page(
             mails,
@@ -199,7 +199,7 @@ def _documents(request):
     return (
         access.documents_for(request.employee)
         .select_related("created_by__user", "point_document")
-        .prefetch_related(Prefetch("files", queryset=DocumentFile.all_tenants.order_by("id")))
+        .prefetch_related(Prefetch("files", queryset=DocumentFile.objects.order_by("id")))
     )
 
 
@@ -214,7 +214,7 @@ class DocumentList(TenantScopedView, generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Document.all_tenants.none()
+            return Document.objects.none()
         _acd_area_or_404(self.request)
         return _documents(self.request)
 

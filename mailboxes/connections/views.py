@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from intake.tenancy import is_tenant_administrator
+from intake.tenancy import is_tenant_administrator, manager_for
 from mailboxes.connections import sign_in
 from mailboxes.models import Mailbox
 
@@ -45,7 +45,7 @@ def oauth_callback(request):
 
 
 def _mailbox_for(request, pending) -> Mailbox:
-    queryset = Mailbox.all_tenants.filter(pk=pending["mailbox"], tenant_id=pending["tenant"])
+    queryset = manager_for(request, Mailbox).filter(pk=pending["mailbox"], tenant_id=pending["tenant"])
     allowed = request.user.is_superuser or (
         is_tenant_administrator(request) and request.tenant.pk == pending["tenant"]
     )

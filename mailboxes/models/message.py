@@ -8,12 +8,17 @@ from intake.tenancy import TenantOwned
 
 
 class Message(TenantOwned):
+    BODY_TEXT_LIMIT = 200_000  # characters kept for the mail page; the raw mail keeps everything
+
     class State(models.TextChoices):
         NEW = "new", _("new")
         GENERATED = "generated", _("document generated")
         HIDDEN = "hidden", _("hidden from the list")
         DELETED_ON_SERVER = "deleted", _("deleted on the server")
         UNREADABLE = "unreadable", _("unreadable")
+
+    # What the operators' list shows and its actions act on: everything not hidden or deleted by them.
+    LISTED_STATES = (State.NEW, State.GENERATED, State.UNREADABLE)
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     buffer = models.ForeignKey("mailboxes.Buffer", on_delete=models.CASCADE, related_name="messages")
@@ -32,6 +37,9 @@ class Message(TenantOwned):
     received_at = models.DateTimeField(_("received"), db_index=True)
     size = models.PositiveBigIntegerField(_("size"))
     snippet = models.CharField(_("text"), max_length=300, blank=True)
+    # The body as text, extracted once at intake for the mail page (never re-parsed per view); null for
+    # mail stored before it was kept (not the same as "no text"), which the mail page extracts once.
+    body_text = models.TextField(_("body text"), null=True, blank=True, editable=False)  # noqa: DJ001
     raw = models.FileField(_("raw message"), max_length=300)
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.NEW, db_index=True

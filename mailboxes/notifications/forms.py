@@ -21,7 +21,7 @@ class PreferenceForm(forms.ModelForm):
 class NotificationSettingsForm(forms.Form):
     mailbox = forms.ModelChoiceField(
         label=_("Notification mailbox"),
-        queryset=Mailbox.all_tenants.none(),
+        queryset=Mailbox.objects.none(),
         required=False,
         empty_label=_("None: notifications wait"),
         help_text=_("An outgoing mailbox of the company; notifications are sent through it."),
@@ -35,6 +35,6 @@ class NotificationSettingsForm(forms.Form):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         # Only the tenant's own outgoing mailboxes: another tenant's id is not a valid choice.
-        self.fields["mailbox"].queryset = Mailbox.all_tenants.filter(
+        self.fields["mailbox"].queryset = Mailbox.objects.filter(
             tenant=tenant, purpose=Mailbox.Purpose.OUTGOING
         )

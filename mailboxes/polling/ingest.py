@@ -89,6 +89,7 @@ def prepare(
         "received_at": mail.received_at or extracted.date or timezone.now(),
         "size": mail.size,
         "snippet": extracted.snippet[:300],
+        "body_text": extracted.text[: Message.BODY_TEXT_LIMIT],
         "raw": raw_path,
         "state": Message.State.UNREADABLE if reason else Message.State.NEW,
         "unreadable_reason": reason,
