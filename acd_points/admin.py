@@ -8,17 +8,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from acd_points.api import admin as token_admin  # noqa: F401  (registers the API token admin)
-from acd_points.folders import FolderNotAllowed, normalise_folder
 from acd_points.models import AcdPoint, OcrPoint
 from intake.admin import TenantAdminMixin, site
-
-
-def folder_value(value: str) -> str:
-    """A folder typed in a form, normalised, or the form error saying why it is refused."""
-    try:
-        return normalise_folder(value)
-    except FolderNotAllowed as error:
-        raise forms.ValidationError(str(error)) from None
 
 
 class AcdPointForm(forms.ModelForm):
@@ -40,14 +31,6 @@ class AcdPointForm(forms.ModelForm):
             "employees",
         ]
 
-    def clean_work_folder(self):
-        return folder_value(self.cleaned_data.get("work_folder", ""))
-
-    def clean(self):
-        cleaned = super().clean()
-        if not any(cleaned.get(name) for name in ("show_subject", "show_sender", "show_received")):
-            raise forms.ValidationError(_("Choose at least one column for the mail list."))
-        return cleaned
 
 
 @admin.register(AcdPoint, site=site)
@@ -118,12 +101,6 @@ class OcrPointForm(forms.ModelForm):
     class Meta:
         model = OcrPoint
         fields = ["name", "folder"]
-
-    def clean_folder(self):
-        folder = folder_value(self.cleaned_data["folder"])
-        if not folder:
-            raise forms.ValidationError(_("Name a folder."))
-        return folder
 
 
 @admin.register(OcrPoint, site=site)

@@ -4,9 +4,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from acd_points.folders import FolderNotAllowed, normalise_folder
 from intake.models import Document, DocumentFile, Employee, Tenant
 from intake.tenancy import TenantOwned
 from mailboxes.models import Buffer, Message
+
+
+def clean_folder(value: str, field: str) -> str:
+    """A folder typed by an administrator, normalised; refused (on `field`) when it leaves the area."""
+    try:
+        return normalise_folder(value)
+    except FolderNotAllowed as error:
+        raise ValidationError({field: str(error)}) from None
 
 
 class OcrPoint(TenantOwned):
@@ -30,12 +39,9 @@ class OcrPoint(TenantOwned):
         return self.name
 
     def clean(self):
-        from acd_points.folders import FolderNotAllowed, normalise_folder
-
-        try:
-            self.folder = normalise_folder(self.folder)
-        except FolderNotAllowed as error:
-            raise ValidationError({"folder": str(error)}) from None
+        self.folder = clean_folder(self.folder, "folder")
+        if not self.folder:
+            raise ValidationError({"folder": _("Name a folder.")})
 
 
 class AcdPoint(TenantOwned):
@@ -90,6 +96,7 @@ class AcdPoint(TenantOwned):
         return self.name
 
     def clean(self):
+        self.work_folder = clean_folder(self.work_folder, "work_folder")
         if not (self.show_subject or self.show_sender or self.show_received):
             raise ValidationError(_("Choose at least one column for the mail list."))
 

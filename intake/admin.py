@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Document, DocumentFile, Employee, Tenant
 from intake.tenancy import TenantOwned, is_tenant_administrator, manager_for
+from intake.tenants import add_employee
 
 
 class TenantAdminMixin:
@@ -202,16 +203,18 @@ class EmployeeCreationForm(forms.ModelForm):
                 self.add_error("password", error)
         return cleaned
 
-    def save(self, commit=True):
-        employee = super().save(commit=False)
-        employee.user = User.objects.create_user(
-            username=self.cleaned_data["username"],
-            email=self.cleaned_data.get("email", ""),
-            password=self.cleaned_data["password"],
+    def create_employee(self, tenant) -> Employee:
+        """The service creates the login and the employee; the admin only collects the values."""
+        data = self.cleaned_data
+        return add_employee(
+            tenant=tenant,
+            username=data["username"],
+            password=data["password"],
+            role=data["role"],
+            email=data.get("email", ""),
+            display_name=data.get("display_name", ""),
+            is_active=data.get("is_active", True),
         )
-        if commit:
-            employee.save()
-        return employee
 
 
 @admin.register(Employee, site=site)
@@ -236,6 +239,14 @@ class EmployeeAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = form.create_employee(request.tenant)
+        obj.pk, obj.tenant, obj.user = created.pk, created.tenant, created.user
+        obj._state.adding = False
+        return None
 
 
 class DocumentFileInline(ReadOnlyTenantInline):

@@ -23,6 +23,7 @@ def add_employee(
     password: str | None = None,
     email: str = "",
     display_name: str = "",
+    is_active: bool = True,
 ) -> Employee:
     """Make `username` an employee of `tenant`, creating the login if it does not exist yet.
 
@@ -37,6 +38,7 @@ def add_employee(
     elif created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    # all_tenants: commands create employees outside any request; the tenant is explicit here.
     employee, _ = Employee.all_tenants.update_or_create(
         tenant=tenant,
         user=user,
@@ -44,7 +46,7 @@ def add_employee(
             "role": role,
             "email": email or user.email,
             "display_name": display_name,
-            "is_active": True,
+            "is_active": is_active,
         },
     )
     return employee

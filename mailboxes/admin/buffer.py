@@ -2,13 +2,13 @@
 
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
 from mailboxes.admin.buffer_form import BufferForm
 from mailboxes.models import Attachment, Buffer, Message
+from mailboxes.polling import scheduling
 
 
 @admin.register(Buffer, site=site)
@@ -33,7 +33,7 @@ class BufferAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Poll the selected buffers now"))
     def poll_now(self, request, queryset):
-        count = queryset.update(next_poll_at=timezone.now())
+        count = scheduling.poll_soon(queryset)
         messages.success(
             request,
             ngettext(

@@ -85,9 +85,8 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         report = form.connection_report
-        if report is not None:  # the form tested these very values before saving
-            state.record_success(obj, resume_polling=True)
-            checking.store_folders(obj, report.folders)
+        if report is not None:  # the form checked these very values before saving
+            checking.record_check(obj, report)
             messages.success(request, report.message)
 
     # -- buttons next to the form ------------------------------------------------------------------

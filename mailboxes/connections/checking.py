@@ -43,18 +43,27 @@ def check_connection(
         if record and mailbox.pk:
             state.record_failure(mailbox, error)
         return ConnectionReport(ok=False, message=str(error), kind=error.kind)
+    report = ConnectionReport(ok=True, message=_success_message(mailbox, folders), folders=folders)
     if record and mailbox.pk:
-        state.record_success(mailbox, resume_polling=True)
-        if mailbox.purpose == Mailbox.Purpose.INCOMING:
-            store_folders(mailbox, folders)
+        record_check(mailbox, report)
+    return report
+
+
+def record_check(mailbox: Mailbox, report: ConnectionReport) -> None:
+    """Keep the outcome of a check that passed: the mailbox is ready, its folders are known, and
+    buffers held back by an incident's backoff are polled at the next tick."""
+    state.record_success(mailbox, resume_polling=True)
     if mailbox.purpose == Mailbox.Purpose.INCOMING:
-        message = _("Connected to %(host)s and signed in; %(count)d folders found.") % {
+        store_folders(mailbox, report.folders)
+
+
+def _success_message(mailbox: Mailbox, folders: list[dict]) -> str:
+    if mailbox.purpose == Mailbox.Purpose.INCOMING:
+        return _("Connected to %(host)s and signed in; %(count)d folders found.") % {
             "host": mailbox.host,
             "count": len(folders),
         }
-    else:
-        message = _("Connected to %(host)s and signed in.") % {"host": mailbox.host}
-    return ConnectionReport(ok=True, message=message, folders=folders)
+    return _("Connected to %(host)s and signed in.") % {"host": mailbox.host}
 
 
 def store_folders(mailbox: Mailbox, folders: list[dict]) -> None:

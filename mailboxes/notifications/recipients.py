@@ -61,9 +61,7 @@ def eligible(tenant_id: int, employee_ids: Iterable[int], *, kind: str) -> list[
 
 def permitted_on_buffer(buffer: Buffer) -> set[int]:
     """Ids of the employees allowed to work with `buffer`'s mail, directly or through registered sources."""
-    # Not buffer.employees: related managers use the tenant-scoped default manager, and this runs in
-    # background code without an active tenant.
-    ids = set(Employee.all_tenants.filter(buffers=buffer).values_list("pk", flat=True))
+    ids = set(buffer.employees.values_list("pk", flat=True))  # the poll or request has its tenant active
     for source in _sources:
         ids.update(source(buffer))
     return ids

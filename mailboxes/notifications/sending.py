@@ -19,6 +19,7 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils.translation import gettext
 
+from intake.tenancy import tenant_context
 from mailboxes.connections import outgoing, state
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications import compose, outbox
@@ -42,11 +43,13 @@ def send_notification(notification_id: int) -> Outcome:
     token = outbox.claim(notification_id)
     if token is None:
         return Outcome.SKIPPED
+    # all_tenants: a worker knows only the id; the row's tenant is activated for the rest.
     notification = Notification.all_tenants.select_related("tenant", "recipient__user").get(
         pk=notification_id
     )
     try:
-        return _deliver(notification, token)
+        with tenant_context(notification.tenant):
+            return _deliver(notification, token)
     except Exception as error:
         # A bug or a library surprise: the reason stays on the row for administrators, the trace in the log.
         logger.exception("notification %s could not be sent", notification_id)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db.models import Max
 
+from intake.tenancy import tenant_context
 from mailboxes.models import Buffer, Message
 from mailboxes.polling import ingest
 
@@ -36,9 +37,14 @@ def _is_mbox(file: Path) -> bool:
 
 def import_mails(buffer: Buffer, mails, *, batch_size: int = 50, progress=None) -> tuple[int, int]:
     """Store `mails` ((label, raw) pairs) in `buffer`; returns (imported, skipped as already present)."""
+    with tenant_context(buffer.tenant):
+        return _import(buffer, mails, batch_size=batch_size, progress=progress)
+
+
+def _import(buffer: Buffer, mails, *, batch_size: int, progress) -> tuple[int, int]:
     imported = skipped = 0
     next_uid = (
-        Message.all_tenants.filter(buffer=buffer, uidvalidity=IMPORT_UIDVALIDITY).aggregate(m=Max("uid"))["m"]
+        Message.objects.filter(buffer=buffer, uidvalidity=IMPORT_UIDVALIDITY).aggregate(m=Max("uid"))["m"]
         or 0
     ) + 1
     batch: list[tuple[str, bytes]] = []
@@ -47,7 +53,7 @@ def import_mails(buffer: Buffer, mails, *, batch_size: int = 50, progress=None) 
         nonlocal imported, skipped, next_uid
         fingerprints = {label: hashlib.sha256(raw).hexdigest() for label, raw in batch}
         known = set(
-            Message.all_tenants.filter(buffer=buffer, fingerprint__in=fingerprints.values()).values_list(
+            Message.objects.filter(buffer=buffer, fingerprint__in=fingerprints.values()).values_list(
                 "fingerprint", flat=True
             )
         )

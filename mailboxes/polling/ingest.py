@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from intake.tenancy import tenant_context
 from mailboxes.extract import extract_mail
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
@@ -107,7 +108,7 @@ def store(
 ) -> list[Message]:
     """Commit rows for the prepared mails not stored yet; move the buffer's last UID forward in the same
     transaction. Returns the messages created (a rerun after a crash creates none twice)."""
-    with transaction.atomic():
+    with tenant_context(buffer.tenant), transaction.atomic():
         existing = set(
             Message.all_tenants.filter(
                 buffer=buffer,

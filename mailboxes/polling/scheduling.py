@@ -6,6 +6,11 @@ from mailboxes.models import Buffer
 from mailboxes.polling.poll import CLAIM_LEASE
 
 
+def poll_soon(buffers) -> int:
+    """Poll these buffers at the next beat tick (an administrator's "poll now"); returns how many."""
+    return buffers.update(next_poll_at=timezone.now())
+
+
 def claim_due_mailboxes(now=None) -> list[int]:
     """Ids of mailboxes with a due buffer. Their due buffers are pushed `CLAIM_LEASE` ahead, so the next
     tick does not enqueue them again while their poll runs; the poll then sets their real next time.

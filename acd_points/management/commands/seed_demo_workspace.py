@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from acd_points.models import AcdPoint
 from intake.models import Employee, Tenant
+from intake.tenancy import tenant_context
 from mailboxes.models import Buffer, Mailbox
 from mailboxes.polling.importing import import_mails
 
@@ -38,7 +39,11 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug="demo").first()
         if tenant is None:
             raise CommandError("Run seed_demo first.")
-        mailbox, _ = Mailbox.all_tenants.get_or_create(
+        with tenant_context(tenant):  # everything below belongs to the demo tenant
+            self.seed(tenant)
+
+    def seed(self, tenant):
+        mailbox, _ = Mailbox.objects.get_or_create(
             tenant=tenant,
             name="Demo invoices",
             defaults={
@@ -48,15 +53,14 @@ class Command(BaseCommand):
             },
         )
         # Disabled: the demo mailbox is not a real server, so beat must not poll it.
-        buffer, _ = Buffer.all_tenants.get_or_create(
+        buffer, _ = Buffer.objects.get_or_create(
             tenant=tenant, name="Demo invoices", defaults={"mailbox": mailbox, "enabled": False}
         )
         suppliers = ["Papiernik Sp. z o.o.", "Energa Obrót S.A.", "Biuro Rachunkowe Łódź"]
         mails = [(f"demo-{n}", sample(n, suppliers[n % 3])) for n in range(1, 6)]
         imported, _ = import_mails(buffer, mails)
-        point, _ = AcdPoint.all_tenants.get_or_create(
+        point, _ = AcdPoint.objects.get_or_create(
             tenant=tenant, name="Faktury kosztowe", defaults={"buffer": buffer, "graphic_only": True}
         )
-        operators = Employee.all_tenants.filter(tenant=tenant, user__username="demo-operator")
-        point.employees.through.objects.get_or_create(acdpoint_id=point.pk, employee_id=operators.get().pk)
+        point.employees.add(Employee.objects.get(user__username="demo-operator"))
         self.stdout.write(f"Demo workspace: point '{point.name}' with {imported} new sample mail(s).")
