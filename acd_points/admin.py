@@ -32,7 +32,6 @@ class AcdPointForm(forms.ModelForm):
         ]
 
 
-
 @admin.register(AcdPoint, site=site)
 class AcdPointAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = AcdPointForm

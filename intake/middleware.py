@@ -22,6 +22,7 @@ class CurrentTenantMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             request.memberships = list(
+                # all_tenants: a login's memberships span tenants; this is what picks the request's one.
                 Employee.all_tenants.filter(user=user, is_active=True, tenant__is_active=True)
                 .select_related("tenant")
                 .order_by("tenant__name")

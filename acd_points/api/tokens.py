@@ -48,7 +48,7 @@ def issue(*, employee, name: str) -> tuple[ApiToken, str]:
 
 def revoke(*, token_ids) -> int:
     """Revoke tokens for good; returns how many were still live."""
-    return ApiToken.all_tenants.filter(pk__in=token_ids, is_revoked=False).update(is_revoked=True)
+    return ApiToken.objects.filter(pk__in=token_ids, is_revoked=False).update(is_revoked=True)
 
 
 def check(raw: str) -> ApiToken | None:
@@ -60,6 +60,7 @@ def check(raw: str) -> ApiToken | None:
     prefix, _, secret = raw.partition(".")
     if len(raw) > MAX_LENGTH or not prefix.startswith(PREFIX_MARK) or not secret:
         return None
+    # all_tenants: the token is what tells the request's tenant.
     token = ApiToken.all_tenants.select_related("employee__user", "tenant").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(_digest(secret), token.secret_hash):
         return None
@@ -76,5 +77,5 @@ def _live(token: ApiToken) -> bool:
 def _record_use(token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
-        ApiToken.all_tenants.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.all_tenants.filter(pk=token.pk).update(last_used_at=now)  # before the tenant is active
         token.last_used_at = now
