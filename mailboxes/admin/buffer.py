@@ -1,13 +1,13 @@
-"""Buffers (with the folder picker) and their stored mail in the admin."""
+"""Buffers in the admin, with the folder picker (buffer_form.py) and "poll now"."""
 
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
+from intake.admin import TenantAdminMixin, site
 from mailboxes.admin.buffer_form import BufferForm
-from mailboxes.models import Attachment, Buffer, Message
+from mailboxes.models import Buffer
 from mailboxes.polling import scheduling
 
 
@@ -43,51 +43,3 @@ class BufferAdmin(TenantAdminMixin, admin.ModelAdmin):
             )
             % {"n": count},
         )
-
-
-class AttachmentInline(ReadOnlyTenantInline):
-    model = Attachment
-    fields = ["display_name", "size", "sniffed_type", "is_graphic", "origin", "unreadable_reason"]
-
-
-@admin.register(Message, site=site)
-class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
-    """Stored mail, read-only: administrators check what arrived and why a mail is unreadable."""
-
-    list_display = ["subject_or_placeholder", "sender", "received_at", "buffer", "state", "attachment_count"]
-    list_filter = ["state", "buffer"]
-    search_fields = ["subject", "sender", "message_id"]
-    date_hierarchy = "received_at"
-    list_select_related = ["buffer"]
-    fields = [
-        "buffer",
-        "subject",
-        "sender",
-        "recipients",
-        "header_date",
-        "received_at",
-        "message_id",
-        "size",
-        "state",
-        "unreadable_reason",
-        "defects",
-        "snippet",
-        "folder",
-        "uidvalidity",
-        "uid",
-    ]
-    readonly_fields = fields
-    inlines = [AttachmentInline]
-
-    @admin.display(description=_("subject"), ordering="subject")
-    def subject_or_placeholder(self, obj):
-        return str(obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
