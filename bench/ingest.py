@@ -245,20 +245,29 @@ def run_child(mode: str, options: dict) -> None:
         print(f"{after_first_thousand} {samples[-1]}")
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--mails", type=int, default=1000)
+    # Internal: child_rss() re-runs this script with these to measure RSS in a fresh process.
     parser.add_argument("--child")
     parser.add_argument("--db")
     parser.add_argument("--media")
     parser.add_argument("--buffer")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    options = parse_args()
     if options.child:
         run_child(options.child, vars(options))
         return
+    run_benchmark(options.mails)
 
+
+def run_benchmark(mails: int) -> None:
+    """Set up Dovecot, database and media dir, print the four figures, and always clean up."""
     from tests.servers.certs import generate_tls_material
     from tests.servers.dovecot import DovecotServer
 
@@ -273,60 +282,83 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         user = server.add_user()
-        print(f"Loading {options.mails} invoice mails (~{len(invoice(0)) // 1024} KB each) into Dovecot ...")
-        load(server, user.login, "INBOX", (invoice(n) for n in range(options.mails)))
-
-        raw = max(raw_fetch_rate(server, user, "INBOX") for _ in range(3))
-        buffer = make_buffer(server, user, "INBOX", "throughput")
-        started = time.perf_counter()
-        stored = poll(buffer).new_messages[buffer.pk]
-        rate = stored / (time.perf_counter() - started)
-        print("\n1. Throughput (TLS, same folder, same machine)")
-        print(f"   raw IMAP fetch, keeping nothing:   {raw:8.0f} mails/s")
-        print(f"   portal poll into empty buffer (PG): {rate:8.0f} mails/s  ({stored} mails)")
-        print(f"   ratio poll / raw fetch:             {rate / raw:8.2f}   (target >= 0.70)")
-
-        print("\n2. Idle poll (nothing new)")
-        load(server, user.login, "Small", (small_mail(n) for n in range(100)))
-        load(server, user.login, "Large", (small_mail(n) for n in range(10_000)))
-        small, large = (
-            make_buffer(server, user, "Small", "small"),
-            make_buffer(server, user, "Large", "large"),
-        )
-        poll(small)
-        started = time.perf_counter()
-        poll(large)
-        many_rate = 10_000 / (time.perf_counter() - started)
-        idle_small, queries_small = idle_poll(small)
-        idle_large, queries_large = idle_poll(large)
-        print(f"   100 mails:    {idle_small * 1000:6.1f} ms, {queries_small} SQL queries")
-        print(f"   10,000 mails: {idle_large * 1000:6.1f} ms, {queries_large} SQL queries")
-        print(f"   ratio:        {idle_large / idle_small:6.2f}   (target <= 1.20)")
-
-        print("\n3. Memory (peak RSS of a fresh poll process)")
-        big_user = server.add_user()
-        load(server, big_user.login, "INBOX", [invoice(1, pdf_size=50 * 1024 * 1024)])
-        big = make_buffer(server, big_user, "INBOX", "big")
-        big_rss = child_rss("big", {"db": database_url, "media": media, "buffer": big.pk})
-        print(f"   one mail with a 50 MB attachment: {big_rss} MB   (target <= 300)")
-        many = make_buffer(server, user, "Large", "large-again")
-        first, last = child_rss("many", {"db": database_url, "media": media, "buffer": many.pk}).split()
-        print(f"   10,000 mails: {first} MB after 1,000, {last} MB after 10,000 (RSS of the storing process)")
-        print(f"   (10,000 small mails ingested at {many_rate:.0f} mails/s)")
-
-        print("\n4. Beat tick")
-        elapsed, queries = beat_tick()
-        print(f"   claim due buffers among 30,000: {elapsed * 1000:.1f} ms, {queries} SQL queries")
+        report_throughput(server, user, mails)
+        many_rate = report_idle_poll(server, user)
+        report_memory(server, user, {"db": database_url, "media": media}, many_rate)
+        report_beat_tick()
     finally:
-        server.close()
-        from django.db import connections
+        clean_up(server, admin_url, database_url, media, tls.directory)
 
-        connections.close_all()
-        drop_database(admin_url, database_url)
-        import shutil
 
-        shutil.rmtree(media, ignore_errors=True)
-        shutil.rmtree(tls.directory, ignore_errors=True)
+def report_throughput(server, user, mails: int) -> None:
+    """1. raw IMAP fetch rate vs the portal's poll of the same invoice mails."""
+    print(f"Loading {mails} invoice mails (~{len(invoice(0)) // 1024} KB each) into Dovecot ...")
+    load(server, user.login, "INBOX", (invoice(n) for n in range(mails)))
+
+    raw = max(raw_fetch_rate(server, user, "INBOX") for _ in range(3))
+    buffer = make_buffer(server, user, "INBOX", "throughput")
+    started = time.perf_counter()
+    stored = poll(buffer).new_messages[buffer.pk]
+    rate = stored / (time.perf_counter() - started)
+    print("\n1. Throughput (TLS, same folder, same machine)")
+    print(f"   raw IMAP fetch, keeping nothing:   {raw:8.0f} mails/s")
+    print(f"   portal poll into empty buffer (PG): {rate:8.0f} mails/s  ({stored} mails)")
+    print(f"   ratio poll / raw fetch:             {rate / raw:8.2f}   (target >= 0.70)")
+
+
+def report_idle_poll(server, user) -> float:
+    """2. idle poll of 100 vs 10,000 mails. Returns the rate of the first (ingesting) poll of the 10,000,
+    which section 3 prints."""
+    print("\n2. Idle poll (nothing new)")
+    load(server, user.login, "Small", (small_mail(n) for n in range(100)))
+    load(server, user.login, "Large", (small_mail(n) for n in range(10_000)))
+    small, large = (
+        make_buffer(server, user, "Small", "small"),
+        make_buffer(server, user, "Large", "large"),
+    )
+    poll(small)
+    started = time.perf_counter()
+    poll(large)
+    many_rate = 10_000 / (time.perf_counter() - started)
+    idle_small, queries_small = idle_poll(small)
+    idle_large, queries_large = idle_poll(large)
+    print(f"   100 mails:    {idle_small * 1000:6.1f} ms, {queries_small} SQL queries")
+    print(f"   10,000 mails: {idle_large * 1000:6.1f} ms, {queries_large} SQL queries")
+    print(f"   ratio:        {idle_large / idle_small:6.2f}   (target <= 1.20)")
+    return many_rate
+
+
+def report_memory(server, user, child_args: dict, many_rate: float) -> None:
+    """3. peak RSS of fresh poll processes; ``child_args`` carries the child's --db and --media."""
+    print("\n3. Memory (peak RSS of a fresh poll process)")
+    big_user = server.add_user()
+    load(server, big_user.login, "INBOX", [invoice(1, pdf_size=50 * 1024 * 1024)])
+    big = make_buffer(server, big_user, "INBOX", "big")
+    big_rss = child_rss("big", {**child_args, "buffer": big.pk})
+    print(f"   one mail with a 50 MB attachment: {big_rss} MB   (target <= 300)")
+    many = make_buffer(server, user, "Large", "large-again")
+    first, last = child_rss("many", {**child_args, "buffer": many.pk}).split()
+    print(f"   10,000 mails: {first} MB after 1,000, {last} MB after 10,000 (RSS of the storing process)")
+    print(f"   (10,000 small mails ingested at {many_rate:.0f} mails/s)")
+
+
+def report_beat_tick() -> None:
+    """4. the beat tick claiming the due buffers."""
+    print("\n4. Beat tick")
+    elapsed, queries = beat_tick()
+    print(f"   claim due buffers among 30,000: {elapsed * 1000:.1f} ms, {queries} SQL queries")
+
+
+def clean_up(server, admin_url: str, database_url: str, media: str, tls_directory: Path) -> None:
+    server.close()
+    from django.db import connections
+
+    connections.close_all()
+    drop_database(admin_url, database_url)
+    import shutil
+
+    shutil.rmtree(media, ignore_errors=True)
+    shutil.rmtree(tls_directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

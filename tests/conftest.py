@@ -1,20 +1,21 @@
+import functools
+
 import pytest
 from django.test import Client
 
-from mailboxes.models import Mailbox
-from tests.factories import make_tenant_world
+from tests import builders
 
-pytest_plugins = ["tests.servers.fixtures"]
+pytest_plugins = ["tests.servers.fixtures", "tests.fixtures.points"]
 
 
 @pytest.fixture
 def world_a(db):
-    return make_tenant_world("alpha")
+    return builders.make_tenant_world("alpha")
 
 
 @pytest.fixture
 def world_b(db):
-    return make_tenant_world("beta")
+    return builders.make_tenant_world("beta")
 
 
 def _client_for(employee_or_user):
@@ -45,19 +46,4 @@ def ms_authority(settings, oauth_authority, tls_material):
 @pytest.fixture
 def make_mailbox(world_a, ca_pem):
     """A Mailbox of tenant alpha on 127.0.0.1 trusting the test CA (saved unless save=False)."""
-
-    def make(*, save=True, **fields):
-        values = {
-            "tenant": world_a.tenant,
-            "name": f"box-{Mailbox.all_tenants.count() + 1}",
-            "host": "127.0.0.1",
-            "email_address": "faktury@alpha.example",
-            "trusted_certificate": ca_pem,
-            "encryption": Mailbox.Encryption.SSL_TLS,
-        } | fields
-        mailbox = Mailbox(**values)
-        if save:
-            mailbox.save()
-        return mailbox
-
-    return make
+    return functools.partial(builders.make_local_mailbox, tenant=world_a.tenant, trusted_certificate=ca_pem)

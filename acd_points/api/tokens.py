@@ -48,7 +48,8 @@ def issue(*, employee, name: str) -> tuple[ApiToken, str]:
 
 def revoke(*, token_ids) -> int:
     """Revoke tokens for good; returns how many were still live."""
-    return ApiToken.objects.filter(pk__in=token_ids, is_revoked=False).update(is_revoked=True)
+    # all_tenants: callers pass ids they may revoke (the admin's scoped selection, a command).
+    return ApiToken.all_tenants.filter(pk__in=token_ids, is_revoked=False).update(is_revoked=True)
 
 
 def check(raw: str) -> ApiToken | None:

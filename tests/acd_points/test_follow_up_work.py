@@ -12,7 +12,7 @@ from acd_points.models import PendingWork
 from intake.models import Document
 from mailboxes.models import Buffer, Message
 from mailboxes.polling.poll import poll_mailbox
-from tests.mail_samples import PDF, invoice_mail
+from tests.builders import PDF, invoice_mail
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_a_renumbered_folder_stops_the_deletion_instead_of_deleting_another_mail
 
 
 def test_ocr_copies_land_in_the_folder_with_unique_names(make_point, world_a, ocr_point, buffer_a):
-    from tests.acd_points.conftest import add_mail
+    from tests.builders import add_mail
 
     point = make_point(ocr_point=ocr_point)
     for n in (1, 2):
@@ -130,7 +130,7 @@ def test_ocr_copies_land_in_the_folder_with_unique_names(make_point, world_a, oc
 
 
 def test_a_failing_copy_is_visible_and_retried(make_point, world_a, ocr_point, buffer_a):
-    from tests.acd_points.conftest import add_mail
+    from tests.builders import add_mail
 
     blocked = folders.tenant_root(world_a.tenant.pk) / "ocr"
     blocked.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,7 @@ def test_a_failing_copy_is_visible_and_retried(make_point, world_a, ocr_point, b
 
 
 def test_work_claimed_by_a_live_worker_is_not_done_by_another(make_point, world_a, ocr_point, buffer_a):
-    from tests.acd_points.conftest import add_mail
+    from tests.builders import add_mail
 
     point = make_point(ocr_point=ocr_point)
     message = add_mail(buffer_a, invoice_mail(1))

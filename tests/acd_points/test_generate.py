@@ -8,8 +8,7 @@ from acd_points.generate import generate_documents
 from acd_points.models import PendingWork, PointDocument
 from intake.models import Document, DocumentFile
 from mailboxes.models import Message
-from tests.acd_points.conftest import add_mail, xml_mail
-from tests.mail_samples import PDF, PNG
+from tests.builders import PDF, PNG, add_mail, xml_mail
 
 
 def test_a_document_gets_the_mails_attachments_and_the_mail_is_marked(
@@ -62,9 +61,9 @@ def test_unreadable_mail_is_not_generated(make_point, buffer_a, world_a):
 def test_mail_of_another_buffer_cannot_be_generated_through_a_point(
     make_point, world_b, world_a, invoice_with_logo
 ):
-    from tests.isolation import _buffer
+    from tests.builders import another_buffer
 
-    other = _buffer(world_b)
+    other = another_buffer(world_b)
     foreign = add_mail(other, invoice_with_logo)
     point = make_point()
     assert generate_documents(point=point, message_ids=[foreign.pk], employee=world_a.operator).created == []

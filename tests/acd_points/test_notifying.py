@@ -2,8 +2,7 @@ from acd_points.generate import generate_documents
 from acd_points.notifying import point_employees, point_list_link
 from intake.tenants import add_employee
 from mailboxes.models import Notification, NotificationPreference
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import invoice_mail
+from tests.builders import add_mail, invoice_mail
 
 
 def test_employees_of_points_fed_by_a_buffer_get_its_digest_and_a_link_to_their_point(

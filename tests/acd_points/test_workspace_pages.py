@@ -5,8 +5,7 @@ from acd_points.generate import generate_documents
 from acd_points.models import AcdPoint
 from intake.models import DocumentFile
 from mailboxes.models import Message
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import invoice_mail
+from tests.builders import add_mail, invoice_mail
 
 
 @pytest.fixture
@@ -169,9 +168,9 @@ def test_set_folder_page_saves_a_safe_folder_and_refuses_traversal(make_point, c
 def test_the_admin_refuses_a_point_without_columns_and_scopes_its_choices(
     client_for, world_a, world_b, buffer_a
 ):
-    from tests.isolation import _buffer
+    from tests.builders import another_buffer
 
-    foreign_buffer = _buffer(world_b)
+    foreign_buffer = another_buffer(world_b)
     client = client_for(world_a.admin)
     data = {"kind": "mailbox", "buffer": buffer_a.pk, "name": "P", "work_folder": ""}
     response = client.post(reverse("admin:acd_points_acdpoint_add"), data)

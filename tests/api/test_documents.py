@@ -3,8 +3,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from acd_points.actions import generate
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import invoice_mail
+from tests.builders import add_mail, invoice_mail
 
 
 def test_a_document_shows_its_source_point_mail_author_and_files(alpha, world_a, api_client_for):

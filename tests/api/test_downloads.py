@@ -3,8 +3,7 @@ import hashlib
 import pytest
 from django.urls import reverse
 
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import invoice_mail
+from tests.builders import add_mail, invoice_mail
 
 HTML = b"<html><script>alert(document.cookie)</script></html>"
 

@@ -4,8 +4,7 @@ from django.urls import reverse
 from acd_points.models import PointDocument
 from intake.models import Document
 from mailboxes.models import Message
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import invoice_mail
+from tests.builders import add_mail, invoice_mail
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from acd_points.actions import delete_from_list, generate
 from mailboxes.models import Message
-from tests.acd_points.conftest import add_mail
-from tests.mail_samples import PDF, PNG, invoice_mail
+from tests.builders import PDF, PNG, add_mail, invoice_mail
 
 
 @pytest.fixture

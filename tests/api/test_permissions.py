@@ -4,7 +4,7 @@ from django.urls import reverse
 from intake.models import Employee
 from intake.tenants import add_employee
 from mailboxes.models import Message
-from tests.api.conftest import call
+from tests.api.client import call
 
 
 @pytest.fixture

@@ -4,17 +4,17 @@ from django.urls import reverse
 from acd_points.models import AcdPoint
 from intake.models import Document
 from mailboxes.models import Message
-from tests.acd_points.conftest import add_mail
-from tests.api.conftest import call
-from tests.isolation import _buffer
-from tests.mail_samples import invoice_mail
+from tests.api.client import call
+from tests.builders import add_mail, another_buffer, invoice_mail
 
 NOWHERE = 987654321
 
 
 @pytest.fixture
 def beta_point(world_b):
-    point = AcdPoint.all_tenants.create(tenant=world_b.tenant, name="Beta invoices", buffer=_buffer(world_b))
+    point = AcdPoint.all_tenants.create(
+        tenant=world_b.tenant, name="Beta invoices", buffer=another_buffer(world_b)
+    )
     point.employees.through.objects.create(acdpoint=point, employee=world_b.operator)
     return point
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.acd_points.conftest import buffer_a, own_file_area  # noqa: F401 - fixtures shared with these tests
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(
     os.environ.get("TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artefacts")
@@ -24,6 +22,11 @@ ARGS = [
     "--disable-quic",
     "--disable-dev-shm-usage",
 ]
+
+
+@pytest.fixture(autouse=True)
+def private_file_area(own_file_area):
+    """Every test here keeps its ACD files under its own tmp_path (buffer_a comes from tests/fixtures/)."""
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,7 @@ from acd_points.models import AcdPoint
 from intake.models import DocumentFile, Employee
 from intake.tenants import add_employee
 from mailboxes.models import Message
-from tests.acd_points.conftest import XML, add_mail
-from tests.factories import PASSWORD
-from tests.mail_samples import PDF, PNG, invoice_mail
+from tests.builders import PASSWORD, PDF, PNG, XML, add_mail, invoice_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,10 +21,8 @@ def mail_with_pdf_logo_and_xml(buffer_a):
     )
 
 
-def test_configured_columns_generation_download_and_no_access_for_others(
-    login, live_server, screenshot, world_a, buffer_a, mail_with_pdf_logo_and_xml, tmp_path
-):
-    # The administrator creates the point in the admin: two columns, one employee, graphic attachments only.
+def administrator_creates_the_point(login, live_server, screenshot, world_a, buffer_a) -> AcdPoint:
+    """In the admin: two columns, one employee, graphic attachments only."""
     admin = login(world_a.admin, PASSWORD)
     admin.goto(f"{live_server.url}/admin/acd_points/acdpoint/add/")
     admin.select_option("#id_buffer", label=buffer_a.name)
@@ -41,6 +37,13 @@ def test_configured_columns_generation_download_and_no_access_for_others(
     point = AcdPoint.all_tenants.get(name="Faktury kosztowe")
     assert point.columns == ["subject", "received"] and point.graphic_only
     screenshot(admin, "admin-acd-point-list")
+    return point
+
+
+def test_configured_columns_generation_download_and_no_access_for_others(
+    login, live_server, screenshot, world_a, buffer_a, mail_with_pdf_logo_and_xml, tmp_path
+):
+    point = administrator_creates_the_point(login, live_server, screenshot, world_a, buffer_a)
 
     # The operator sees exactly those columns.
     operator = login(world_a.operator, PASSWORD)

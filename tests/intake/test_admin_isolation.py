@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from intake.admin import site
 from intake.tenancy import tenant_context
-from tests.isolation import BUILDERS
+from tests.builders import BUILDERS
 
 
 def tenant_owned_admin_models():

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from intake.tenancy import SESSION_KEY
 from intake.tenants import add_employee
-from tests.factories import PASSWORD
+from tests.builders import PASSWORD
 
 
 def test_anonymous_visitor_is_sent_to_login(db):

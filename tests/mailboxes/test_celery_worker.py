@@ -11,7 +11,7 @@ from django.conf import settings
 from intake.celery import app
 from mailboxes.models import Buffer, Message
 from mailboxes.tasks import poll_due_buffers
-from tests.mail_samples import append_many, invoice_mail
+from tests.builders import append_many, invoice_mail
 from tests.mailboxes.test_crash_safety import child_environment
 
 MAILS = 250  # above the threshold where the poll forks its fetch workers, inside the worker process

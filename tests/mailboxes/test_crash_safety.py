@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from intake.files import sha256_hex
 from mailboxes.models import Attachment, Buffer, Mailbox, Message
-from tests.mail_samples import append_many, invoice_mail
+from tests.builders import append_many, invoice_mail
 
 MAILS = 400
 KILLS = 6

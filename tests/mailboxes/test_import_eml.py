@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mailboxes.models import Attachment, Buffer, Message
-from tests.mail_samples import invoice_mail
+from tests.builders import invoice_mail
 
 
 @pytest.fixture

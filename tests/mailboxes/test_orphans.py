@@ -7,12 +7,11 @@ from django.core.files.storage import default_storage
 from mailboxes.models import Buffer
 from mailboxes.polling import mail_files
 from mailboxes.polling.ingest import IncomingMail, prepare, store
-from tests.isolation import _buffer
-from tests.mail_samples import invoice_mail
+from tests.builders import another_buffer, invoice_mail
 
 
 def test_files_of_mail_never_committed_are_swept_once_old(world_a):
-    buffer: Buffer = _buffer(world_a)
+    buffer: Buffer = another_buffer(world_a)
     kept = prepare(
         tenant_id=world_a.tenant.pk,
         buffer_id=buffer.pk,

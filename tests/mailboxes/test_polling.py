@@ -11,7 +11,7 @@ from django.utils import timezone
 from mailboxes.models import Attachment, Buffer, Mailbox, Message
 from mailboxes.polling.poll import AUTH_FAILURE_LIMIT, acquire_lock, poll_mailbox
 from mailboxes.polling.scheduling import claim_due_mailboxes
-from tests.mail_samples import PDF, PNG, append_many, invoice_mail
+from tests.builders import PDF, PNG, append_many, invoice_mail
 
 
 @pytest.fixture

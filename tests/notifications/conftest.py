@@ -1,9 +1,9 @@
-import secrets
+import functools
 
 import pytest
 
-from mailboxes.models import Mailbox
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
+from tests import builders
 
 
 @pytest.fixture(autouse=True)
@@ -17,21 +17,15 @@ def portal_address(settings):
 
 
 @pytest.fixture
-def outgoing_box(make_mailbox, smtp_server, smtp_user):
+def outgoing_box(world_a, ca_pem, smtp_server, smtp_user):
     """An outgoing mailbox of tenant alpha on the test SMTP server (STARTTLS, login and password)."""
-
-    def make(**fields):
-        values = {
-            "purpose": Mailbox.Purpose.OUTGOING,
-            "port": smtp_server.starttls_port,
-            "encryption": Mailbox.Encryption.STARTTLS,
-            "email_address": "powiadomienia@alpha.example",
-            "login": smtp_user.login,
-            "password": smtp_user.password,
-        } | fields
-        return make_mailbox(**values)
-
-    return make
+    return functools.partial(
+        builders.make_outgoing_mailbox,
+        tenant=world_a.tenant,
+        smtp_server=smtp_server,
+        smtp_user=smtp_user,
+        trusted_certificate=ca_pem,
+    )
 
 
 @pytest.fixture
@@ -47,17 +41,12 @@ def notification_mailbox(outgoing_box, world_a):
 
 
 @pytest.fixture
-def oauth_sender(ms_authority, oauth_client, make_mailbox, smtp_server):
+def oauth_sender(ms_authority, oauth_client, world_a, ca_pem, smtp_server):
     """An outgoing Microsoft OAuth (delegated) mailbox whose owner exists at the authority; not signed in."""
-    login = f"notify-{secrets.token_hex(4)}@alpha.example"
-    ms_authority.add_user(login)
-    return make_mailbox(
-        purpose=Mailbox.Purpose.OUTGOING,
-        port=smtp_server.starttls_port,
-        encryption=Mailbox.Encryption.STARTTLS,
-        auth_method=Mailbox.AuthMethod.MICROSOFT_OAUTH,
-        email_address=login,
-        oauth_client_id=oauth_client.client_id,
-        oauth_client_secret=oauth_client.client_secret,
-        oauth_directory_id=ms_authority.tenant_id,
+    return builders.make_oauth_outgoing_mailbox(
+        world_a.tenant,
+        authority=ms_authority,
+        oauth_client=oauth_client,
+        smtp_server=smtp_server,
+        trusted_certificate=ca_pem,
     )

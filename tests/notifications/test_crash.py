@@ -16,8 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from mailboxes.models import Notification
+from tests.builders import queue
 from tests.mailboxes.test_crash_safety import child_environment
-from tests.notifications.helpers import parse, queue
+from tests.notifications.helpers import parse
 
 STALLING_SENDER = """
 import time

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from mailboxes.models import Notification
 from mailboxes.notifications.events import document_generated
-from tests.notifications.helpers import another_employee, want
+from tests.builders import another_employee, want
 
 
 def generated(world, *, recipients, actor=None):

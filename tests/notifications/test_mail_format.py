@@ -12,7 +12,8 @@ from mailboxes.connections.outgoing import send_test_message
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications.events import document_generated
 from mailboxes.notifications.sending import send_notification
-from tests.notifications.helpers import parse, parts, queue, want
+from tests.builders import queue, want
+from tests.notifications.helpers import parse, parts
 from tests.servers.ports import free_port
 from tests.servers.smtp import SERVER_HOSTNAME, SmtpServer, _Handler
 

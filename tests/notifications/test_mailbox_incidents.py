@@ -11,8 +11,9 @@ from mailboxes.notifications.sending import Outcome, send_due, send_notification
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
 from mailboxes.polling import poll
 from mailboxes.protocols.errors import ConnectionRefused, SignInRequired, TimedOut
+from tests.builders import another_employee, queue, want
 from tests.mailboxes.test_microsoft_oauth import sign_in_through_the_admin
-from tests.notifications.helpers import another_employee, parts, queue, want
+from tests.notifications.helpers import parts
 
 
 def notices(kind="mailbox_problem", **filters):

@@ -13,8 +13,8 @@ from mailboxes.notifications.sending import Outcome, send_due
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
 from mailboxes.polling import ingest
 from mailboxes.polling import poll as polling
-from tests.mail_samples import append_many, invoice_mail
-from tests.notifications.helpers import another_employee, parts, want
+from tests.builders import another_employee, append_many, invoice_mail, want
+from tests.notifications.helpers import parts
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from mailboxes.models import Mailbox, Notification, NotificationPreference, NotificationSettings
 from mailboxes.notifications import outbox
 from mailboxes.notifications.sending import Outcome, send_due, send_notification
-from tests.notifications.helpers import another_employee, queue
+from tests.builders import another_employee, queue
 
 PREFERENCES = reverse("mailboxes:notification-preferences")
 SETTINGS = reverse("mailboxes:notification-settings")

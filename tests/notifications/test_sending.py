@@ -14,19 +14,12 @@ from mailboxes.notifications import outbox
 from mailboxes.notifications.sending import Outcome, send_due, send_notification
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
 from mailboxes.tasks import send_notification as send_notification_task
-from tests.notifications.helpers import another_employee, queue
+from tests.builders import another_employee, make_due, queue
 from tests.servers.ports import free_port
 
 
 def reload(notification) -> Notification:
     return Notification.all_tenants.get(pk=notification.pk)
-
-
-def make_due(notification) -> None:
-    """Let the time until its next attempt pass."""
-    Notification.all_tenants.filter(pk=notification.pk).update(
-        next_attempt_at=timezone.now() - timedelta(seconds=1)
-    )
 
 
 def test_a_notification_is_sent_once_and_marked_sent(notification_mailbox, world_a, smtp_server):

@@ -93,19 +93,42 @@ def _write_cert(path: Path, cert: x509.Certificate) -> None:
 
 def generate_tls_material(directory: Path | None = None) -> TlsMaterial:
     """Create CA, CA-signed server certificate and an unrelated self-signed certificate."""
+    directory = _prepare_directory(directory)
+    validity = _validity()
+    ca_key, ca_cert = _ca(validity)
+    server_key = _new_key()
+    server_cert = _leaf(server_key, ca_cert.subject, ca_key, ca_cert, validity)
+    # Self-signed and carrying the very same names: only the trust anchor differs, so a client
+    # rejecting it proves chain verification (not merely hostname checking) is active.
+    untrusted_key = _new_key()
+    untrusted_cert = _leaf(untrusted_key, _name("127.0.0.1"), untrusted_key, None, validity)
+    return _write_material(directory, ca_cert, (server_cert, server_key), (untrusted_cert, untrusted_key))
+
+
+# (not_valid_before, not_valid_after), shared by all three certificates.
+_Validity = tuple[dt.datetime, dt.datetime]
+
+
+def _prepare_directory(directory: Path | None) -> Path:
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="test-servers-tls-"))
     directory.mkdir(parents=True, exist_ok=True)
     # Readable by Dovecot's unprivileged processes (see _write_cert); the keys stay 0600 (root).
     os.chmod(directory, 0o755)  # noqa: S103 - throw-away test material, keys themselves stay 0600
+    return directory
 
+
+def _validity() -> _Validity:
     # Backdate a little so a slightly skewed clock never makes the certificates "not yet valid".
     now = dt.datetime.now(dt.UTC)
-    not_before = now - dt.timedelta(days=1)
-    not_after = now + dt.timedelta(days=30)
+    return now - dt.timedelta(days=1), now + dt.timedelta(days=30)
 
+
+def _ca(validity: _Validity) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The throw-away CA: self-signed, may sign leaf certificates only (path_length=0)."""
     ca_key = _new_key()
     ca_name = _name("Intake test CA")
+    not_before, not_after = validity
     ca_cert = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -132,39 +155,46 @@ def generate_tls_material(directory: Path | None = None) -> TlsMaterial:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca_cert
 
-    def leaf(subject_key, issuer_name, issuer_key, issuer_cert):
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(_name("127.0.0.1"))
-            .issuer_name(issuer_name)
-            .public_key(subject_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(not_before)
-            .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_san(), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(subject_key.public_key()), critical=False
-            )
+
+def _leaf(
+    subject_key: ec.EllipticCurvePrivateKey,
+    issuer_name: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    issuer_cert: x509.Certificate | None,
+    validity: _Validity,
+) -> x509.Certificate:
+    """A server certificate for SERVER_IPS/SERVER_DNS_NAMES; ``issuer_cert`` None means self-signed."""
+    not_before, not_after = validity
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name("127.0.0.1"))
+        .issuer_name(issuer_name)
+        .public_key(subject_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_san(), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(subject_key.public_key()), critical=False)
+    )
+    if issuer_cert is not None:
+        # Python 3.13+ (VERIFY_X509_STRICT) insists on the Authority Key Identifier.
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),
+            critical=False,
         )
-        if issuer_cert is not None:
-            # Python 3.13+ (VERIFY_X509_STRICT) insists on the Authority Key Identifier.
-            builder = builder.add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_cert.public_key()),
-                critical=False,
-            )
-        return builder.sign(issuer_key, hashes.SHA256())
+    return builder.sign(issuer_key, hashes.SHA256())
 
-    server_key = _new_key()
-    server_cert = leaf(server_key, ca_name, ca_key, ca_cert)
 
-    # Self-signed and carrying the very same names: only the trust anchor differs, so a client
-    # rejecting it proves chain verification (not merely hostname checking) is active.
-    untrusted_key = _new_key()
-    untrusted_cert = leaf(untrusted_key, _name("127.0.0.1"), untrusted_key, None)
-
+def _write_material(
+    directory: Path,
+    ca_cert: x509.Certificate,
+    server: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
+    untrusted: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
+) -> TlsMaterial:
     material = TlsMaterial(
         directory=directory,
         ca_cert=directory / "ca.pem",
@@ -174,8 +204,8 @@ def generate_tls_material(directory: Path | None = None) -> TlsMaterial:
         untrusted_key=directory / "untrusted.key",
     )
     _write_cert(material.ca_cert, ca_cert)
-    _write_cert(material.server_cert, server_cert)
-    _write_key(material.server_key, server_key)
-    _write_cert(material.untrusted_cert, untrusted_cert)
-    _write_key(material.untrusted_key, untrusted_key)
+    _write_cert(material.server_cert, server[0])
+    _write_key(material.server_key, server[1])
+    _write_cert(material.untrusted_cert, untrusted[0])
+    _write_key(material.untrusted_key, untrusted[1])
     return material

@@ -1,4 +1,4 @@
-"""Small builders for the data most tests need: tenants with an administrator and an operator."""
+"""Tenants with an administrator and an operator, and further employees of a tenant."""
 
 from dataclasses import dataclass
 
@@ -34,3 +34,8 @@ def make_tenant_world(slug: str) -> TenantWorld:
         display_name=f"Operator {slug}",
     )
     return TenantWorld(tenant, admin, operator)
+
+
+def another_employee(world, username, **fields):
+    values = {"role": "operator", "email": f"{username}@{world.tenant.slug}.example"} | fields
+    return add_employee(tenant=world.tenant, username=username, **values)
