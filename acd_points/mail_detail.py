@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from mailboxes.extract import extract_mail
 from mailboxes.models import Attachment, Message
+from mailboxes.polling import ingest
 
 
 @dataclass
@@ -18,7 +19,7 @@ def body_text(message: Message) -> str:
     """The body text stored at intake; mail stored before that was kept is extracted once, then kept."""
     if message.body_text is None:
         with message.raw.open("rb") as handle:
-            message.body_text = extract_mail(handle.read()).text[: Message.BODY_TEXT_LIMIT]
+            message.body_text = ingest.body_text(extract_mail(handle.read()))
         Message.objects.filter(pk=message.pk).update(body_text=message.body_text)
     return message.body_text
 

@@ -1,4 +1,4 @@
-"""Stored mail in the admin, read-only: administrators check what arrived and why a mail is unreadable."""
+"""Stored mail and its attachments in the admin (read-only)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

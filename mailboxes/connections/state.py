@@ -22,7 +22,7 @@ def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
     """
     now = timezone.now()
     ready = {"state": Mailbox.State.READY, "last_error": "", "last_checked_at": now, "auth_failures": 0}
-    with transaction.atomic(savepoint=False):  # all or nothing; no savepoint needed inside a caller's
+    with transaction.atomic(savepoint=False):  # all or nothing, without a savepoint inside a caller's
         if Mailbox.all_tenants.filter(pk=mailbox.pk, state=Mailbox.State.READY).update(
             last_checked_at=now, auth_failures=0
         ):
@@ -49,7 +49,7 @@ def record_failure(mailbox: Mailbox, error: MailConnectionError) -> bool:
     state = Mailbox.State.NEEDS_SIGN_IN if isinstance(error, SignInRequired) else Mailbox.State.FAILING
     now = timezone.now()
     message = str(error)[:1000]
-    with transaction.atomic(savepoint=False):  # all or nothing; no savepoint needed inside a caller's
+    with transaction.atomic(savepoint=False):  # all or nothing, without a savepoint inside a caller's
         changed = (
             Mailbox.all_tenants.filter(pk=mailbox.pk)
             .exclude(state=state)

@@ -113,20 +113,15 @@ def enqueue(ids) -> None:
 # -- claiming and outcomes ------------------------------------------------------------------------------
 
 
-def _claimable():
-    # Queued rows carry no claim; a sending row whose claim expired is claimable too (Claims checks expiry).
-    return Q(state__in=[State.QUEUED, State.SENDING])
+# Queued rows carry no claim; a sending row whose claim expired is claimable too (Claims checks expiry).
+CLAIMABLE = Q(state__in=[State.QUEUED, State.SENDING])
 
 
 def claim(notification_id: int) -> str | None:
     """Take the notification for sending; the token, or None when it is not due or another worker has it."""
     return claims.take(
-        notification_id, where=_claimable() & Q(next_attempt_at__lte=timezone.now()), state=State.SENDING
+        notification_id, where=CLAIMABLE & Q(next_attempt_at__lte=timezone.now()), state=State.SENDING
     )
-
-
-def _held(notification_id: int, token: str):
-    return claims.held(token, notification_id).filter(state=State.SENDING)
 
 
 def _finish(notification_id: int, token: str, **changes) -> bool:
@@ -138,7 +133,7 @@ def _finish(notification_id: int, token: str, **changes) -> bool:
 
 def count_attempt(notification_id: int, token: str) -> None:
     """Counted before talking to the server, so an attempt that crashed midway still shows."""
-    _held(notification_id, token).update(attempts=F("attempts") + 1)
+    claims.record(notification_id, token, attempts=F("attempts") + 1)
 
 
 def mark_sent(notification_id: int, token: str) -> bool:
@@ -158,7 +153,7 @@ def wait(notification_id: int, token: str, reason: str) -> bool:
 
 def retry_later(notification_id: int, token: str, reason: str) -> str:
     """After a failed attempt: queued again with exponential backoff, or failed once attempts run out."""
-    attempts = _held(notification_id, token).values_list("attempts", flat=True).first() or 0
+    attempts = claims.held(token, notification_id).values_list("attempts", flat=True).first() or 0
     if attempts >= MAX_ATTEMPTS:
         _finish(notification_id, token, state=State.FAILED, reason=reason)
         return State.FAILED
@@ -184,7 +179,7 @@ def due(*, limit: int = 200) -> list[tuple[int, int]]:
     now = timezone.now()
     return list(
         Notification.all_tenants.filter(next_attempt_at__lte=now)  # beat's sweep crosses tenants
-        .filter(_claimable() & claims.claimable(now))
+        .filter(CLAIMABLE & claims.claimable(now))
         .order_by("next_attempt_at", "pk")
         .values_list("pk", "tenant_id")[:limit]
     )

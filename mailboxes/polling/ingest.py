@@ -43,6 +43,11 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
     return hashlib.sha256(f"{message_id.strip()}|{stamp}|{size}".encode()).hexdigest()
 
 
+def body_text(extracted) -> str:
+    """What the mail page shows of the body, kept at intake (the raw mail keeps everything)."""
+    return extracted.text[: Message.BODY_TEXT_LIMIT]
+
+
 def search_text(subject: str, sender: str, names: list[str]) -> str:
     return "\n".join([subject, sender, *names]).lower()[:5000]
 
@@ -90,7 +95,7 @@ def prepare(
         "received_at": mail.received_at or extracted.date or timezone.now(),
         "size": mail.size,
         "snippet": extracted.snippet[:300],
-        "body_text": extracted.text[: Message.BODY_TEXT_LIMIT],
+        "body_text": body_text(extracted),
         "raw": raw_path,
         "state": Message.State.UNREADABLE if reason else Message.State.NEW,
         "unreadable_reason": reason,
