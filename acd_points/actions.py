@@ -5,7 +5,7 @@ from django.db import transaction
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
 from acd_points.models import AcdPoint, PendingWork
-from intake.tenancy import tenant_context
+from intake.tenancy import acts_for
 from mailboxes.models import Message
 
 LISTED = Message.LISTED_STATES
@@ -15,18 +15,19 @@ def generate(*, point: AcdPoint, message_ids: list[int], employee) -> Generation
     return generate_documents(point=point, message_ids=message_ids, employee=employee)
 
 
+@acts_for("point")
 def delete_from_list(*, point: AcdPoint, message_ids: list[int]) -> int:
     """Hide mails in the portal; they stay on the server."""
-    with tenant_context(point.tenant):
-        listed = Message.objects.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
-        return listed.update(state=Message.State.HIDDEN)
+    listed = Message.objects.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
+    return listed.update(state=Message.State.HIDDEN)
 
 
+@acts_for("point")
 def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> int:
     """Hide mails now and delete them on the server right after the commit (retried until done)."""
     if not point.allow_delete_from_mailbox:
         raise PermissionError("This point does not allow deleting from the mailbox.")
-    with tenant_context(point.tenant), transaction.atomic():
+    with transaction.atomic():
         ids = list(
             Message.objects.select_for_update()
             .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
@@ -42,11 +43,11 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
     return len(ids)
 
 
+@acts_for("point")
 def set_work_folder(*, point: AcdPoint, folder: str) -> None:
     normalised = folders.normalise_folder(folder)
     folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
-    with tenant_context(point.tenant):
-        AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
+    AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
     point.work_folder = normalised
 
 

@@ -39,6 +39,7 @@ def record(items: list[PendingWork]) -> None:
 def run_due(*, ids: list[int] | None = None, now=None) -> int:
     """Do the due (or the given) pending work; returns how many items were completed."""
     now = now or timezone.now()
+    # all_tenants: one worker serves every tenant's due items; each item runs in its own tenant.
     due = PendingWork.all_tenants.exclude(state=PendingWork.State.DONE).filter(next_attempt_at__lte=now)
     if ids is not None:
         due = due.filter(pk__in=ids)

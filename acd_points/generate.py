@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from acd_points import follow_up
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
-from intake.tenancy import tenant_context
+from intake.tenancy import acts_for
 from mailboxes.models import Message
 from mailboxes.notifications import events as notifications
 
@@ -27,12 +27,12 @@ class GenerationReport:
     skipped: list[int] = field(default_factory=list)  # message ids already generated, hidden or unreadable
 
 
+@acts_for("point")
 def generate_documents(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
     report = GenerationReport()
-    with tenant_context(point.tenant):
-        for message_id in message_ids:
-            document_id = _generate_one(point, message_id, employee)
-            (report.created if document_id else report.skipped).append(document_id or message_id)
+    for message_id in message_ids:
+        document_id = _generate_one(point, message_id, employee)
+        (report.created if document_id else report.skipped).append(document_id or message_id)
     return report
 
 

@@ -5,16 +5,17 @@ from django.urls import reverse
 
 from acd_points.models import AcdPoint
 from intake.models import Employee
+from intake.tenancy import acts_for
 
 
+@acts_for("buffer")
 def point_employees(buffer) -> list[int]:
-    return list(
-        Employee.all_tenants.filter(acd_points__buffer=buffer).values_list("pk", flat=True).distinct()
-    )
+    return list(Employee.objects.filter(acd_points__buffer=buffer).values_list("pk", flat=True).distinct())
 
 
+@acts_for("buffer")
 def point_list_link(buffer, employee) -> str | None:
-    points = AcdPoint.all_tenants.filter(buffer=buffer)
+    points = AcdPoint.objects.filter(buffer=buffer)
     point = points.filter(employees=employee).first() or (
         points.first() if employee.is_administrator else None
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from intake.files import safe_display_name, sha256_hex, sniff_content_type, tenant_storage_path
 from intake.models import Document, DocumentFile
+from intake.tenancy import acts_for
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ def remove_orphaned_files(*, older_than, storage=default_storage) -> int:
             continue
         for shard in storage.listdir(root)[0]:
             names = [f"{root}/{shard}/{name}" for name in storage.listdir(f"{root}/{shard}")[1]]
+            # all_tenants: the sweep walks every tenant's folder.
             known = set(DocumentFile.all_tenants.filter(file__in=names).values_list("file", flat=True))
             for name in names:
                 if name not in known and storage.get_modified_time(name) < cutoff:
@@ -40,6 +42,7 @@ def remove_orphaned_files(*, older_than, storage=default_storage) -> int:
     return removed
 
 
+@acts_for("tenant")
 def create_document(*, tenant, title, created_by=None, source="", files=()) -> Document:
     """Store a document with its files, all or nothing.
 
@@ -50,7 +53,7 @@ def create_document(*, tenant, title, created_by=None, source="", files=()) -> D
     written = []
     try:
         with transaction.atomic():
-            document = Document.all_tenants.create(
+            document = Document.objects.create(
                 tenant=tenant, title=title[:300], created_by=created_by, source=source[:300]
             )
             for incoming in files:
@@ -59,7 +62,7 @@ def create_document(*, tenant, title, created_by=None, source="", files=()) -> D
                     tenant_storage_path(tenant.pk, "documents", content_type), ContentFile(incoming.data)
                 )
                 written.append(path)
-                DocumentFile.all_tenants.create(
+                DocumentFile.objects.create(
                     tenant=tenant,
                     document=document,
                     original_name=safe_display_name(incoming.name),

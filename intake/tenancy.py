@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import inspect
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -33,6 +36,37 @@ def tenant_context(tenant):
         yield tenant
     finally:
         _active.reset(token)
+
+
+@dataclass(frozen=True)
+class _TenantRef:
+    pk: int
+
+
+def acting_for(tenant_id: int):
+    """Make the tenant with this id active without loading it: services that act for one tenant (on its
+    mailbox, buffer or notifications) enter this, so their queries use the scoped manager whoever calls
+    them (a request, a worker, a command)."""
+    return tenant_context(_TenantRef(tenant_id))
+
+
+def acts_for(argument: str):
+    """Decorator for a service that acts for one tenant: the tenant of its argument `argument` (a
+    tenant-owned row, a Tenant, or a tenant id) is active while it runs, whoever calls it."""
+
+    def decorate(function):
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            value = signature.bind_partial(*args, **kwargs).arguments[argument]
+            tenant_id = value if isinstance(value, int) else getattr(value, "tenant_id", None) or value.pk
+            with acting_for(tenant_id):
+                return function(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def platform_context():

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intake.tenancy import acting_for
 from mailboxes.connections import state
 from mailboxes.connections.credentials import with_server
 from mailboxes.models import Mailbox
@@ -68,5 +69,6 @@ def _success_message(mailbox: Mailbox, folders: list[dict]) -> str:
 
 def store_folders(mailbox: Mailbox, folders: list[dict]) -> None:
     now = timezone.now()
-    Mailbox.all_tenants.filter(pk=mailbox.pk).update(folders=folders, folders_fetched_at=now)
+    with acting_for(mailbox.tenant_id):
+        Mailbox.objects.filter(pk=mailbox.pk).update(folders=folders, folders_fetched_at=now)
     mailbox.folders, mailbox.folders_fetched_at = folders, now

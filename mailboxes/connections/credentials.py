@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from intake.tenancy import acting_for
 from mailboxes.models import Mailbox
 from mailboxes.protocols import oauth
 from mailboxes.protocols.errors import AuthenticationRejected, SignInRequired
@@ -29,8 +30,8 @@ def access_token(mailbox: Mailbox, *, force_refresh: bool = False) -> str:
     The mailbox row is locked meanwhile: with rotating refresh tokens, two workers refreshing at once
     would each spend the same refresh token and one of them would store a dead one.
     """
-    with transaction.atomic():
-        locked = Mailbox.all_tenants.select_for_update().get(pk=mailbox.pk)
+    with acting_for(mailbox.tenant_id), transaction.atomic():
+        locked = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
         if locked.oauth_grant == Mailbox.OAuthGrant.APP_ONLY:
             result = oauth.app_only_token(
                 oauth_app(locked), cache_blob=locked.oauth_token_cache, force_refresh=force_refresh
@@ -46,7 +47,7 @@ def access_token(mailbox: Mailbox, *, force_refresh: bool = False) -> str:
                 force_refresh=force_refresh,
             )
         if result.token_cache is not None:
-            Mailbox.all_tenants.filter(pk=locked.pk).update(oauth_token_cache=result.token_cache)
+            Mailbox.objects.filter(pk=locked.pk).update(oauth_token_cache=result.token_cache)
             mailbox.oauth_token_cache = result.token_cache
     return result.access_token
 

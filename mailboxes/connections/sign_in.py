@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from intake.tenancy import acting_for
 from mailboxes.connections import state
 from mailboxes.connections.checking import check_connection
 from mailboxes.connections.credentials import delegated_scopes, oauth_app
@@ -33,13 +34,13 @@ def complete_sign_in(mailbox: Mailbox, *, flow: dict, response: dict) -> SignInO
     """Exchange the authorization code, store the token cache, then prove the token on the mail server."""
     login = mailbox.effective_login
     try:
-        with transaction.atomic():
-            locked = Mailbox.all_tenants.select_for_update().get(pk=mailbox.pk)
+        with acting_for(mailbox.tenant_id), transaction.atomic():
+            locked = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
             result = oauth.finish_sign_in(
                 oauth_app(locked), cache_blob=locked.oauth_token_cache, flow=flow, response=response
             )
             login = result.account or login
-            Mailbox.all_tenants.filter(pk=locked.pk).update(
+            Mailbox.objects.filter(pk=locked.pk).update(
                 oauth_token_cache=result.token_cache or locked.oauth_token_cache, oauth_account=result.account
             )
         mailbox.refresh_from_db()

@@ -7,6 +7,7 @@ incident: notifications hang on that, once per incident rather than once per pol
 from django.db import transaction
 from django.utils import timezone
 
+from intake.tenancy import acting_for
 from mailboxes.models import Buffer, Mailbox
 from mailboxes.notifications import events
 from mailboxes.protocols.errors import MailConnectionError, SignInRequired
@@ -22,20 +23,20 @@ def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
     """
     now = timezone.now()
     ready = {"state": Mailbox.State.READY, "last_error": "", "last_checked_at": now, "auth_failures": 0}
-    with transaction.atomic(savepoint=False):  # all or nothing, without a savepoint inside a caller's
-        if Mailbox.all_tenants.filter(pk=mailbox.pk, state=Mailbox.State.READY).update(
+    with acting_for(mailbox.tenant_id), transaction.atomic(savepoint=False):  # no savepoint inside a caller's
+        if Mailbox.objects.filter(pk=mailbox.pk, state=Mailbox.State.READY).update(
             last_checked_at=now, auth_failures=0
         ):
             recovered = changed = 0  # the usual case, one query: it was ready, nothing ended
         else:
             # Notifications: only the end of an incident is news; a first successful test (untested →
             # ready) is not. The recovery notice is recorded in this transaction.
-            recovered = Mailbox.all_tenants.filter(pk=mailbox.pk, state__in=INCIDENT_STATES).update(**ready)
+            recovered = Mailbox.objects.filter(pk=mailbox.pk, state__in=INCIDENT_STATES).update(**ready)
             changed = recovered or (
-                Mailbox.all_tenants.filter(pk=mailbox.pk).exclude(state=Mailbox.State.READY).update(**ready)
+                Mailbox.objects.filter(pk=mailbox.pk).exclude(state=Mailbox.State.READY).update(**ready)
             )
         if changed and resume_polling:
-            Buffer.all_tenants.filter(mailbox=mailbox, enabled=True, next_poll_at__gt=now).update(
+            Buffer.objects.filter(mailbox=mailbox, enabled=True, next_poll_at__gt=now).update(
                 next_poll_at=now
             )
         mailbox.state, mailbox.last_error, mailbox.last_checked_at = Mailbox.State.READY, "", now
@@ -49,14 +50,14 @@ def record_failure(mailbox: Mailbox, error: MailConnectionError) -> bool:
     state = Mailbox.State.NEEDS_SIGN_IN if isinstance(error, SignInRequired) else Mailbox.State.FAILING
     now = timezone.now()
     message = str(error)[:1000]
-    with transaction.atomic(savepoint=False):  # all or nothing, without a savepoint inside a caller's
+    with acting_for(mailbox.tenant_id), transaction.atomic(savepoint=False):  # no savepoint inside a caller's
         changed = (
-            Mailbox.all_tenants.filter(pk=mailbox.pk)
+            Mailbox.objects.filter(pk=mailbox.pk)
             .exclude(state=state)
             .update(state=state, last_error=message, last_checked_at=now)
         )
         if not changed:
-            Mailbox.all_tenants.filter(pk=mailbox.pk).update(last_error=message, last_checked_at=now)
+            Mailbox.objects.filter(pk=mailbox.pk).update(last_error=message, last_checked_at=now)
         mailbox.state, mailbox.last_error, mailbox.last_checked_at = state, message, now
         if changed:
             # Notifications: a new incident tells the administrators, in this transaction.

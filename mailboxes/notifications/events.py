@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from intake.tenancy import acts_for
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications import outbox
 from mailboxes.notifications.recipients import (
@@ -34,6 +35,7 @@ INCIDENT_GRACE = timedelta(minutes=10)
 Kind, State = Notification.Kind, Notification.State
 
 
+@acts_for("buffer")
 def new_mail_stored(buffer, messages) -> None:
     """Record (or grow) the new-mail digests of `buffer`; call inside the transaction storing `messages`.
 
@@ -51,7 +53,7 @@ def new_mail_stored(buffer, messages) -> None:
         # The row lock holds off a sender's claim until this transaction ends, so the mails counted here
         # are in the digest it sends (PostgreSQL; SQLite serialises writers anyway).
         unsent = {}
-        for row in Notification.all_tenants.select_for_update().filter(
+        for row in Notification.objects.select_for_update().filter(
             kind=Kind.NEW_MAIL, buffer=buffer, state=State.QUEUED, recipient__in=employees
         ):
             unsent.setdefault(row.recipient_id, row)
@@ -60,7 +62,7 @@ def new_mail_stored(buffer, messages) -> None:
             row = unsent.get(employee.pk)
             if row is not None:
                 latest = (samples + row.context.get("latest", []))[:DIGEST_SAMPLES]
-                grown = Notification.all_tenants.filter(pk=row.pk, state=State.QUEUED).update(
+                grown = Notification.objects.filter(pk=row.pk, state=State.QUEUED).update(
                     count=F("count") + len(messages), context=row.context | {"latest": latest}
                 )
                 if grown:
@@ -79,6 +81,7 @@ def new_mail_stored(buffer, messages) -> None:
         )
 
 
+@acts_for("tenant")
 def document_generated(*, tenant, document_title: str, link_path: str, actor, recipients) -> None:
     """Record 'a document was generated' notifications (call inside the caller's transaction).
 
@@ -99,11 +102,12 @@ def document_generated(*, tenant, document_title: str, link_path: str, actor, re
     )
 
 
+@acts_for("mailbox")
 def mailbox_problem(mailbox: Mailbox) -> None:
     """`mailbox` just entered a failing state (state.record_failure, same transaction): tell the
     administrators — at once when it needs sign-in, after INCIDENT_GRACE when it is failing."""
     # A newer incident (failing → needs sign-in) replaces a notice still waiting for its grace period.
-    Notification.all_tenants.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, state=State.QUEUED).update(
+    Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, state=State.QUEUED).update(
         state=State.CANCELLED, reason=gettext("Replaced by a newer notice about this mailbox.")
     )
     employees = eligible(mailbox.tenant_id, administrators(mailbox.tenant_id), kind="mailbox_problems")
@@ -125,14 +129,13 @@ def mailbox_problem(mailbox: Mailbox) -> None:
     )
 
 
+@acts_for("mailbox")
 def mailbox_recovered(mailbox: Mailbox) -> None:
     """`mailbox` works again after an incident (state.record_success, same transaction)."""
-    previous = Notification.all_tenants.filter(mailbox=mailbox, kind=Kind.MAILBOX_RECOVERED).aggregate(
+    previous = Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_RECOVERED).aggregate(
         last=Max("pk")
     )["last"]
-    incident = Notification.all_tenants.filter(
-        mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, pk__gt=previous or 0
-    )
+    incident = Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, pk__gt=previous or 0)
     incident.filter(state=State.QUEUED).update(
         state=State.CANCELLED, reason=gettext("The mailbox recovered before this was sent.")
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from intake.claims import Claims
 from intake.claims import backoff as claim_backoff
 from intake.jobs import Job
+from intake.tenancy import acts_for
 from mailboxes.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def backoff(attempts: int) -> timedelta:
 # -- recording ------------------------------------------------------------------------------------------
 
 
+@acts_for("tenant_id")
 def record(
     *,
     tenant_id: int,
@@ -77,7 +79,7 @@ def record(
     Due now unless `due_at` says later; rows due now are handed to a worker once the transaction commits.
     """
     now = timezone.now()
-    rows = Notification.all_tenants.bulk_create(
+    rows = Notification.objects.bulk_create(
         [
             Notification(
                 tenant_id=tenant_id,
@@ -188,24 +190,26 @@ def due(*, limit: int = 200) -> list[tuple[int, int]]:
 def _make_due(queryset) -> int:
     ids = list(queryset.values_list("pk", flat=True))
     if ids:
-        Notification.all_tenants.filter(pk__in=ids, state=State.QUEUED).update(next_attempt_at=timezone.now())
+        Notification.objects.filter(pk__in=ids, state=State.QUEUED).update(next_attempt_at=timezone.now())
         enqueue(ids)
     return len(ids)
 
 
+@acts_for("tenant_id")
 def wake(tenant_id: int) -> int:
     """The tenant's notifications waiting for a mailbox or a retry: due now (a mailbox was set or fixed)."""
     return _make_due(
-        Notification.all_tenants.filter(
+        Notification.objects.filter(
             tenant_id=tenant_id, state=State.QUEUED, next_attempt_at__gt=timezone.now()
         ).exclude(reason="")
     )
 
 
+@acts_for("buffer")
 def release_digests(buffer) -> int:
     """The poll of `buffer` is over: its held new-mail digests (one per recipient) may go."""
     return _make_due(
-        Notification.all_tenants.filter(
+        Notification.objects.filter(
             buffer=buffer,
             kind=Notification.Kind.NEW_MAIL,
             state=State.QUEUED,
@@ -217,11 +221,10 @@ def release_digests(buffer) -> int:
 
 def retry_now(ids) -> int:
     """An administrator's "retry now": failed or waiting notifications get a fresh round of attempts."""
+    # all_tenants: the caller chose the ids (the admin's tenant-scoped selection).
     retried = Notification.all_tenants.filter(pk__in=list(ids), state__in=[State.QUEUED, State.FAILED])
     chosen = list(retried.values_list("pk", flat=True))
-    Notification.all_tenants.filter(pk__in=chosen, state__in=[State.QUEUED, State.FAILED]).update(
-        state=State.QUEUED, attempts=0, next_attempt_at=timezone.now()
-    )
+    retried.filter(pk__in=chosen).update(state=State.QUEUED, attempts=0, next_attempt_at=timezone.now())
     enqueue(chosen)
     return len(chosen)
 
@@ -229,19 +232,16 @@ def retry_now(ids) -> int:
 # -- what administrators see ----------------------------------------------------------------------------
 
 
+@acts_for("tenant_id")
 def counts(tenant_id: int) -> dict[str, int]:
-    rows = (
-        Notification.all_tenants.filter(tenant_id=tenant_id)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = Notification.objects.filter(tenant_id=tenant_id).values("state").annotate(n=Count("pk")).order_by()
     return {state: 0 for state in State.values} | {row["state"]: row["n"] for row in rows}
 
 
+@acts_for("tenant_id")
 def recent(tenant_id: int, *, limit: int = 20) -> list[Notification]:
     return list(
-        Notification.all_tenants.filter(tenant_id=tenant_id)
+        Notification.objects.filter(tenant_id=tenant_id)
         .select_related("recipient__user")
         .order_by("-created_at", "-pk")[:limit]
     )

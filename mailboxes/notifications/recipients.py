@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from django.urls import reverse
 
 from intake.models import Employee
+from intake.tenancy import acts_for
 from mailboxes.models import Buffer, NotificationPreference
 
 RecipientSource = Callable[[Buffer], Iterable[int]]
@@ -39,6 +40,7 @@ def address_of(employee: Employee) -> str:
     return employee.email or employee.user.email
 
 
+@acts_for("tenant_id")
 def eligible(tenant_id: int, employee_ids: Iterable[int], *, kind: str) -> list[Employee]:
     """The employees among `employee_ids` who get notifications of `kind` (a NotificationPreference
     field): deduplicated, active, of `tenant_id`, with an address, and not having turned it off."""
@@ -46,12 +48,12 @@ def eligible(tenant_id: int, employee_ids: Iterable[int], *, kind: str) -> list[
     if not ids:
         return []
     employees = (
-        Employee.all_tenants.filter(pk__in=ids, tenant_id=tenant_id, is_active=True, user__is_active=True)
+        Employee.objects.filter(pk__in=ids, tenant_id=tenant_id, is_active=True, user__is_active=True)
         .select_related("user")
         .order_by("pk")
     )
     wishes = dict(
-        NotificationPreference.all_tenants.filter(employee_id__in=ids, tenant_id=tenant_id).values_list(
+        NotificationPreference.objects.filter(employee_id__in=ids, tenant_id=tenant_id).values_list(
             "employee_id", kind
         )
     )
@@ -59,6 +61,7 @@ def eligible(tenant_id: int, employee_ids: Iterable[int], *, kind: str) -> list[
     return [e for e in employees if address_of(e) and wishes.get(e.pk, default)]
 
 
+@acts_for("buffer")
 def permitted_on_buffer(buffer: Buffer) -> set[int]:
     """Ids of the employees allowed to work with `buffer`'s mail, directly or through registered sources."""
     ids = set(buffer.employees.values_list("pk", flat=True))  # the poll or request has its tenant active
@@ -67,14 +70,16 @@ def permitted_on_buffer(buffer: Buffer) -> set[int]:
     return ids
 
 
+@acts_for("tenant_id")
 def administrators(tenant_id: int) -> set[int]:
     return set(
-        Employee.all_tenants.filter(tenant_id=tenant_id, role=Employee.Role.ADMINISTRATOR).values_list(
+        Employee.objects.filter(tenant_id=tenant_id, role=Employee.Role.ADMINISTRATOR).values_list(
             "pk", flat=True
         )
     )
 
 
+@acts_for("buffer")
 def digest_link(buffer: Buffer, employee: Employee) -> str:
     for resolver in _digest_links:
         path = resolver(buffer, employee)

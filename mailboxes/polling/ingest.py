@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from intake.tenancy import tenant_context
+from intake.tenancy import acting_for
 from mailboxes.extract import extract_mail
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
@@ -113,16 +113,16 @@ def store(
 ) -> list[Message]:
     """Commit rows for the prepared mails not stored yet; move the buffer's last UID forward in the same
     transaction. Returns the messages created (a rerun after a crash creates none twice)."""
-    with tenant_context(buffer.tenant), transaction.atomic():
+    with acting_for(buffer.tenant_id), transaction.atomic():
         existing = set(
-            Message.all_tenants.filter(
+            Message.objects.filter(
                 buffer=buffer,
                 uidvalidity__in={p.uidvalidity for p in prepared},
                 uid__in=[p.uid for p in prepared],
             ).values_list("uidvalidity", "uid")
         )
         fresh = [p for p in prepared if (p.uidvalidity, p.uid) not in existing]
-        messages = Message.all_tenants.bulk_create(
+        messages = Message.objects.bulk_create(
             [
                 Message(
                     tenant_id=buffer.tenant_id,
@@ -134,7 +134,7 @@ def store(
                 for p in fresh
             ]
         )
-        Attachment.all_tenants.bulk_create(
+        Attachment.objects.bulk_create(
             [
                 Attachment(tenant_id=buffer.tenant_id, message=message, **attachment)
                 for message, p in zip(messages, fresh, strict=True)
@@ -144,8 +144,6 @@ def store(
         # Notifications: the new-mail digest is recorded with the mails it announces (same transaction).
         events.new_mail_stored(buffer, messages)
         if advance_to_uid is not None:
-            Buffer.all_tenants.filter(pk=buffer.pk, last_uid__lt=advance_to_uid).update(
-                last_uid=advance_to_uid
-            )
+            Buffer.objects.filter(pk=buffer.pk, last_uid__lt=advance_to_uid).update(last_uid=advance_to_uid)
             buffer.last_uid = max(buffer.last_uid, advance_to_uid)
     return messages

@@ -104,6 +104,7 @@ def remove_orphans(*, older_than, storage=default_storage) -> int:
                 uids = storage.listdir(base)[0]
                 known = {
                     str(uid)
+                    # all_tenants: the sweep walks every tenant's folder.
                     for uid in Message.all_tenants.filter(
                         buffer_id=int(buffer), uidvalidity=int(uidvalidity), uid__in=[int(u) for u in uids]
                     ).values_list("uid", flat=True)

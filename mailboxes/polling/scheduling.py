@@ -18,7 +18,7 @@ def claim_due_mailboxes(now=None) -> list[int]:
     Both statements use the partial index on enabled buffers' `next_poll_at`.
     """
     now = now or timezone.now()
-    due = Buffer.all_tenants.filter(enabled=True, next_poll_at__lte=now)
+    due = Buffer.all_tenants.filter(enabled=True, next_poll_at__lte=now)  # beat serves every tenant
     mailbox_ids = sorted(set(due.values_list("mailbox_id", flat=True)))
     if mailbox_ids:
         due.update(next_poll_at=now + CLAIM_LEASE)

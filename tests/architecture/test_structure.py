@@ -180,3 +180,19 @@ def test_modules_and_functions_stay_small(path):
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long_functions == []
+
+
+def test_every_read_across_tenants_says_why():
+    """`Model.all_tenants` only where code crosses tenants on purpose, with a comment on the line or the
+    line above saying why; everything else reads through the scoped manager."""
+    unexplained = []
+    for path in product_modules().values():
+        if path.name == "tenancy.py":  # where the managers are defined
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.Attribute) and node.attr == "all_tenants":
+                nearby = lines[max(node.lineno - 2, 0) : node.lineno]
+                if not any("#" in line for line in nearby):
+                    unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert unexplained == []

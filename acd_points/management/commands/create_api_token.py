@@ -12,6 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="What uses the token, e.g. 'ERP production'")
 
     def handle(self, *args, employee, name, **options):
+        # all_tenants: a server command names any tenant's employee.
         found = Employee.all_tenants.select_related("tenant", "user").filter(pk=employee).first()
         if found is None:
             raise CommandError(f"No employee with id {employee}.")

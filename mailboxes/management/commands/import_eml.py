@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, buffer, **options):
         try:
-            target = Buffer.all_tenants.get(pk=buffer)
+            target = Buffer.all_tenants.get(pk=buffer)  # a server command names any tenant's buffer
         except Buffer.DoesNotExist:
             raise CommandError(f"No buffer with id {buffer}.") from None
         total = sum(1 for _ in raw_mails(paths))  # a counting pass keeps memory flat for huge mbox files

@@ -13,9 +13,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, buffer=None, **options):
-        buffers = (
-            Buffer.all_tenants.filter(pk__in=buffer) if buffer else Buffer.all_tenants.filter(enabled=True)
-        )
+        every_buffer = Buffer.all_tenants.all()  # a command on the server: any tenant's buffers
+        buffers = every_buffer.filter(pk__in=buffer) if buffer else every_buffer.filter(enabled=True)
         by_mailbox: dict[int, list[int]] = {}
         for buffer_id, mailbox_id in buffers.values_list("pk", "mailbox_id"):
             by_mailbox.setdefault(mailbox_id, []).append(buffer_id)
