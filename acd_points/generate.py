@@ -17,7 +17,7 @@ from acd_points import follow_up
 from acd_points.models import AcdPoint, PendingWork, PointDocument
 from intake.documents import IncomingFile, create_document
 from intake.tenancy import acts_for
-from mailboxes.models import Message
+from mailboxes.models import Attachment, Message
 from mailboxes.notifications import events as notifications
 
 
@@ -45,7 +45,8 @@ def _generate_one(point: AcdPoint, message_id: int, employee) -> int | None:
         if not claimed:
             return None
         message = Message.objects.get(pk=message_id)
-        attachments = message.attachments.order_by("position")
+        # Documents only: containers, signatures, pictures in the text stay on the mail page.
+        attachments = message.attachments.filter(role=Attachment.Role.DOCUMENT).order_by("position")
         if point.graphic_only:
             attachments = attachments.filter(is_graphic=True)
         files = [IncomingFile(a.display_name, _read(a.file.name)) for a in attachments]

@@ -81,6 +81,7 @@ def mail_detail(request, pk, mail_pk):
             "point": point,
             "message": page.message,
             "text": page.text,
+            "text_missing": page.text_missing,
             "attachments": page.attachments,
             "document": page.document,
         },

@@ -67,10 +67,18 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "is_graphic",
             "is_inline",
             "origin",
+            "role",
+            "problem",
+            "problem_detail",
             "download_url",
         ]
         read_only_fields = fields
         extra_kwargs = {
+            "role": {
+                "help_text": _("Only documents are proposed for documents; the rest stay downloadable.")
+            },
+            "problem": {"help_text": _("What is wrong with the file, if anything (empty when it is whole).")},
+            "problem_detail": {"help_text": _("The problem in words, as intake recorded it (English).")},
             "declared_type": {"help_text": _("The type the sender's mail declared.")},
             "sniffed_type": {"help_text": _("The type judged by the file's content.")},
             "origin": {"help_text": _("Where in the mail the file was found (e.g. a forwarded mail).")},
@@ -83,6 +91,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class MailSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    defects = serializers.ListField(
+        source="defect_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("What was wrong with the mail and how it was read all the same (English)."),
+    )
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -95,12 +109,24 @@ class MailSerializer(serializers.ModelSerializer):
             "sender_address",
             "received_at",
             "header_date",
+            "header_date_text",
             "state",
             "unreadable_reason",
+            "signature",
+            "signature_detail",
+            "defects",
             "attachment_count",
+            "attachment_problems",
             "attachments",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "header_date": {
+                "help_text": _("Null when the Date header is missing, unreadable or implausible.")
+            },
+            "header_date_text": {"help_text": _("The Date header as written.")},
+            "attachment_count": {"help_text": _("Attachments that are documents.")},
+        }
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, message) -> str:

@@ -5,11 +5,21 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
 from mailboxes.models import Attachment, Message
+from mailboxes.polling import rereading
 
 
 class AttachmentInline(ReadOnlyTenantInline):
     model = Attachment
-    fields = ["display_name", "size", "sniffed_type", "is_graphic", "origin", "unreadable_reason"]
+    fields = [
+        "display_name",
+        "size",
+        "sniffed_type",
+        "is_graphic",
+        "origin",
+        "role",
+        "problem",
+        "problem_detail",
+    ]
 
 
 @admin.register(Message, site=site)
@@ -27,12 +37,16 @@ class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
         "sender",
         "recipients",
         "header_date",
+        "header_date_text",
         "received_at",
         "message_id",
         "size",
         "state",
         "unreadable_reason",
         "defects",
+        "signature",
+        "signature_detail",
+        "attachment_problems",
         "snippet",
         "folder",
         "uidvalidity",
@@ -40,6 +54,16 @@ class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [AttachmentInline]
+    actions = ["read_again"]
+
+    @admin.action(description=_("Read again from the stored original"))
+    def read_again(self, request, queryset):
+        report = rereading.reread_mails(queryset)
+        self.message_user(
+            request,
+            _("%(read)d mails read again (%(unreadable)d unreadable); %(missing)d without an original.")
+            % {"read": report.read, "unreadable": report.unreadable, "missing": report.missing_original},
+        )
 
     @admin.display(description=_("subject"), ordering="subject")
     def subject_or_placeholder(self, obj):

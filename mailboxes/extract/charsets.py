@@ -5,7 +5,9 @@ declared charset first and then the charsets that real mail in this region actua
 """
 
 import codecs
+import contextlib
 import functools
+from contextvars import ContextVar
 
 # After the declared charset fails: UTF-8 (what most mailers send today), then the Central European
 # Windows and ISO charsets, then latin-1, which accepts any byte and so always ends the chain.
@@ -26,6 +28,32 @@ _ALIASES = {
 
 # Charsets whose codecs would decode anything without complaint; when a mailer declares one of them but
 # the bytes are valid UTF-8, UTF-8 is the better guess (the mailer simply did not know better).
+# The charsets the mail being read declares for its parts: the best guess for its undeclared 8-bit
+# header text (a Polish ERP writes file names in raw ISO-8859-2 and declares iso-8859-2 for the body).
+# Set for the duration of one extraction (extract_mail), so every header decoder sees it.
+_declared_by_mail: ContextVar[tuple[str, ...]] = ContextVar("declared_by_mail", default=())
+
+
+@contextlib.contextmanager
+def declared_charsets(names: list[str]):
+    usable = (c for c in map(normalize_charset, names) if c and c != "ascii")
+    codecs_ = tuple(dict.fromkeys(c for c in usable if not c.startswith(_NOT_ASCII_COMPATIBLE)))
+    token = _declared_by_mail.set(codecs_)
+    try:
+        yield
+    finally:
+        _declared_by_mail.reset(token)
+
+
+def _fallbacks() -> tuple[str, ...]:
+    # Valid UTF-8 first: raw ISO-8859-2 or windows-1250 text is almost never valid UTF-8 by accident,
+    # while UTF-8 text is always valid; then what the mail declares; then the region's charsets.
+    declared = _declared_by_mail.get()
+    if not declared:
+        return FALLBACK_CHARSETS
+    return tuple(dict.fromkeys(("utf-8", *declared, *FALLBACK_CHARSETS)))
+
+
 _PERMISSIVE = frozenset({"iso8859-1", "ascii", "cp1252"})
 _NOT_ASCII_COMPATIBLE = ("utf-16", "utf-32", "utf-7")
 
@@ -69,10 +97,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         except (UnicodeError, LookupError, ValueError, TypeError):
             # LookupError: names like "base64" or "rot13" are codecs, but not text encodings.
             note = f"text is not valid {declared.strip()[:40]}"
-    for fallback in FALLBACK_CHARSETS:
+    for fallback in _fallbacks():
         try:
             text = data.decode(fallback)
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError):
             continue
         return text, (f"{note}; decoded as {fallback}" if note else "")
     return data.decode("latin-1", errors="replace"), note  # unreachable: latin-1 accepts every byte

@@ -6,132 +6,179 @@ The rules, in order, for a part that is not a container:
   an inline PDF or a text/calendar invitation with a name are all files the sender meant to send.
 * A part marked `Content-Disposition: attachment` is an attachment even without a name; it gets one
   (`attachment-1.pdf`, the extension from the sniffed type).
-* Unnamed text/plain and text/html parts are the body.
-* Unnamed parts with a Content-ID, or inside multipart/related after its first (root) part, are
-  resources the HTML body draws (signature logos, pictures in the text): not attachments.
-* Unnamed report and signature parts (delivery status, rfc822 headers, detached signatures) are not
-  documents and are skipped; any other unnamed part (a scanner's bare application/pdf) is an attachment.
+* Unnamed text/plain and text/html parts are the body; uuencoded files inside a plain body come out.
+* Pictures the HTML body draws (referenced by `cid:`, or unnamed inside multipart/related) are listed
+  as pictures in the text, not documents; so are signature files and Mac resource forks.
+* Unnamed report parts (delivery status, rfc822 headers) are not files and are skipped; any other
+  unnamed part (a scanner's bare application/pdf) is an attachment.
 
-Forwarded mails (message/rfc822) are opened at any depth: their attachments are listed with `origin`
-set, and the enclosed .eml itself is not listed, named or not: it would only duplicate them, and the
-caller keeps the raw mail anyway. Outlook's winmail.dat is unpacked into the files it holds.
+Forwarded mails (message/rfc822, or an .eml sent as application/octet-stream) are opened at any depth:
+their attachments are listed with `origin` set, and the enclosed .eml itself is not listed. File
+containers (winmail.dat, ZIP, Outlook .msg, S/MIME) are listed, followed by the files inside them: see
+containers.py. Signed and encrypted multiparts: see signed.py.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from intake.files import is_graphic, sha256_hex, sniff_content_type
 from mailboxes.extract.charsets import decode_bytes
+from mailboxes.extract.completeness import incomplete_reason
+from mailboxes.extract.containers import Found, open_file
 from mailboxes.extract.headers import decode_text_header
 from mailboxes.extract.html_text import html_to_text
-from mailboxes.extract.model import ExtractedAttachment
+from mailboxes.extract.model import (
+    DOCUMENT,
+    ENCRYPTED,
+    PICTURE_IN_TEXT,
+    RESOURCE_FORK,
+    SIGNATURE,
+    TOO_DEEP,
+    TRUNCATED,
+    UNREADABLE,
+    ExtractedAttachment,
+    join,
+)
 from mailboxes.extract.names import display_name, generated_name, raw_file_name
 from mailboxes.extract.params import parse_structured_header
-from mailboxes.extract.parts import MESSAGE, MULTIPART, MimePart
-from mailboxes.extract.tnef import TnefError, looks_like_tnef, unpack_tnef
-from mailboxes.extract.transfer import Decoded, decode_transfer, normalize_encoding
+from mailboxes.extract.parts import DEFECT_NOTES, MESSAGE, MULTIPART, MimePart
+from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
+from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
+from mailboxes.extract.transfer import Decoded, decode_body
+from mailboxes.extract.uuencoded import split_uuencoded
 
-ORIGIN_SEPARATOR = " \u203a "  # single right-pointing angle quotation mark between nesting levels
-TNEF_ORIGIN = "winmail.dat"
 _BODY_TYPES = ("text/plain", "text/html")
 _FORWARDED_TYPES = ("message/rfc822", "message/global")
-_SKIPPED_WHEN_UNNAMED = frozenset(
-    {
-        "text/rfc822-headers",
-        "application/pgp-signature",
-        "application/pkcs7-signature",
-        "application/x-pkcs7-signature",
-    }
-)
+_SKIPPED_WHEN_UNNAMED = frozenset({"text/rfc822-headers"})
+_RESOURCE_FORK_TYPES = frozenset({"application/applefile"})
 _MAX_SUBJECT_IN_ORIGIN = 120
+_CID_REFERENCE = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
+_UNCLOSED = DEFECT_NOTES["CloseBoundaryNotFoundDefect"]
 
 
 @dataclass
 class Collected:
-    """What the walk found: attachments in mail order, the body text, and notes on repairs."""
+    """What the walk found: attachments in mail order, the body text, notes on repairs, the signature."""
 
     attachments: list[ExtractedAttachment] = field(default_factory=list)
     text: str = ""
     defects: list[str] = field(default_factory=list)
+    signature: str = ""
+    signature_detail: str = ""
+    unreadable_reason: str = ""
 
 
-def collect(root: MimePart) -> Collected:
-    """Attachments, body text and defect notes of the mail whose MIME tree is `root`."""
-    walker = _Walker()
-    walker.visit(root, "", wants_text=True, parent_type="", position=0)
+def collect(root: MimePart, raw: bytes = b"") -> Collected:
+    """Attachments, body text and defect notes of the mail whose MIME tree is `root` (read from `raw`)."""
+    walker = Walker(raw)
+    walker.visit(root, "", wants_text=True)
+    walker.mark_pictures_in_text()
     if walker.plain:
         text = "\n\n".join(filter(None, (_normalize_newlines(plain).strip() for plain in walker.plain)))
     else:
         text = html_to_text("\n".join(walker.html)) if walker.html else ""
-    return Collected(walker.attachments, text, list(dict.fromkeys(walker.defects)))
+    found = Collected(walker.attachments, text, list(dict.fromkeys(walker.defects)), *walker.signature)
+    if not text and found.attachments and all(a.problem == ENCRYPTED for a in found.attachments):
+        found.unreadable_reason = "encrypted — can't be opened"
+    return found
 
 
-class _Walker:
-    def __init__(self) -> None:
+class Walker:
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
         self.attachments: list[ExtractedAttachment] = []
+        self.content_ids: dict[int, str] = {}  # attachment index -> its Content-ID
         self.defects: list[str] = []
         self.plain: list[str] = []
         self.html: list[str] = []
         self.unnamed_count = 0
+        self.depth = 0  # file containers opened around the current position
+        self.signature: tuple[str, str] = ("", "")
 
     def visit(
-        self, part: MimePart, origin: str, *, wants_text: bool, parent_type: str, position: int
+        self, part: MimePart, origin: str, *, wants_text: bool, parent_type: str = "", position: int = 0
     ) -> None:
         for defect in part.defects:
             self.note(origin, defect)
-        if part.kind == MULTIPART:
-            preferred = _preferred_alternative(part) if part.content_type == "multipart/alternative" else None
-            for index, child in enumerate(part.children):
-                wanted = wants_text and preferred in (None, index)
-                self.visit(child, origin, wants_text=wanted, parent_type=part.content_type, position=index)
+        if TOO_DEEP_NOTE in part.defects:
+            data = part.source[part.body_start : part.body_end]
+            self.add("", data, part.content_type, origin, problem=TOO_DEEP, detail=TOO_DEEP_NOTE)
+        elif part.kind == MULTIPART:
+            self.multipart(part, origin, wants_text)
         elif part.kind == MESSAGE:
             if part.content_type in _FORWARDED_TYPES and part.children:
-                enclosed = part.children[0]
-                subject = _shorten(decode_text_header(enclosed.header("subject")))
-                label = f"forwarded: {subject or '(no subject)'}"
-                self.visit(enclosed, _join(origin, label), wants_text=False, parent_type="", position=0)
+                self.forwarded(part.children[0], origin)
         else:
             self.leaf(part, origin, wants_text=wants_text, parent_type=parent_type, position=position)
+
+    def multipart(self, part: MimePart, origin: str, wants_text: bool) -> None:
+        if part.content_type in ("multipart/signed", "multipart/encrypted"):
+            visit_secured(self, part, origin, wants_text)
+            return
+        preferred = _preferred_alternative(part) if part.content_type == "multipart/alternative" else None
+        unclosed = _UNCLOSED in part.defects
+        last = len(part.children) - 1
+        for index, child in enumerate(part.children):
+            wanted = wants_text and preferred in (None, index)
+            if unclosed and index == last and child.kind != MULTIPART:
+                child.defects.append(_CUT_OFF)  # the mail ends inside this part
+            self.visit(child, origin, wants_text=wanted, parent_type=part.content_type, position=index)
+
+    def forwarded(self, enclosed: MimePart, origin: str) -> None:
+        subject = _shorten(decode_text_header(enclosed.header("subject")))
+        self.visit(enclosed, join(origin, f"forwarded: {subject or '(no subject)'}"), wants_text=False)
 
     def leaf(self, part: MimePart, origin: str, *, wants_text: bool, parent_type: str, position: int) -> None:
         name = raw_file_name(part)
         disposition = parse_structured_header(part.header("content-disposition")).value
+        content_id = part.header("content-id")
+        role = DOCUMENT
         if not name and disposition != "attachment":
             if part.content_type in _BODY_TYPES or part.content_type.startswith("multipart/"):
                 # (A multipart leaf is one whose parts could not be found: its body is best read as text.)
                 if wants_text:
                     self.body_text(part, origin)
                 return
-            if part.header("content-id") is not None or (parent_type == "multipart/related" and position > 0):
-                return  # drawn by the HTML body (a logo, a picture in the text), not a document
             if part.content_type in _SKIPPED_WHEN_UNNAMED or part.content_type.startswith("message/"):
                 return
-        is_inline = disposition == "inline" or (not disposition and part.header("content-id") is not None)
-        decoded = _decode_body(part)
-        if looks_like_tnef(part.content_type, display_name(name), decoded.data) and not decoded.unreadable:
-            try:
-                files = unpack_tnef(decoded.data)
-            except TnefError as error:
-                decoded = Decoded(decoded.data, decoded.note, f"winmail.dat could not be unpacked: {error}")
-            else:
-                tnef_origin = _join(origin, TNEF_ORIGIN)
-                if decoded.note:
-                    self.note(origin, f"attachment {TNEF_ORIGIN}: {decoded.note}")
-                if not files:
-                    self.note(origin, "winmail.dat holds no files")
-                for file in files:
-                    file_origin = _join(tnef_origin, *file.path)
-                    self.add(file.name, file.data, file.declared_type, file_origin, file.is_inline)
-                return
-        self.add(name, decoded.data, part.content_type, origin, is_inline, decoded)
+            if content_id is not None or (parent_type == "multipart/related" and position > 0):
+                role = PICTURE_IN_TEXT  # drawn by the HTML body (a logo, a picture in the text)
+        if part.content_type in _RESOURCE_FORK_TYPES:
+            role = RESOURCE_FORK
+        elif part.content_type in SIGNATURE_TYPES:
+            role = SIGNATURE
+        is_inline = disposition == "inline" or (not disposition and content_id is not None)
+        decoded = decode_body(part)
+        cut_off = _CUT_OFF in part.defects
+        found = Found(name, decoded.data, part.content_type, origin, is_inline, decoded, cut_off)
+        if role == DOCUMENT and open_file(self, found, wants_text=wants_text):
+            return
+        self.add_found(found, role=role, content_id=content_id)
 
     def body_text(self, part: MimePart, origin: str) -> None:
-        decoded = _decode_body(part)
+        decoded = decode_body(part)
+        data = decoded.data
+        if part.content_type == "text/plain":
+            data, files = split_uuencoded(data)
+            for file in files:
+                self.add(decode_bytes(file.raw_name)[0], file.data, "", origin, note=file.note)
         charset = parse_structured_header(part.header("content-type")).params.get("charset")
-        text, charset_note = decode_bytes(decoded.data, charset)
+        text, charset_note = decode_bytes(data, charset)
         for problem in (decoded.note, decoded.unreadable, charset_note):
             if problem:
                 self.note(origin, f"text body: {problem}")
         (self.html if part.content_type == "text/html" else self.plain).append(text)
+
+    def add_found(self, found: Found, *, role: str = DOCUMENT, content_id=None, **problem):
+        decoded = found.decoded or Decoded(found.data)
+        if decoded.unreadable and "problem" not in problem:
+            problem = {"problem": UNREADABLE, "detail": decoded.unreadable}
+        if found.cut_off and "problem" not in problem:
+            problem = {"problem": TRUNCATED, "detail": "the mail ends inside this file: it may be incomplete"}
+        self.add(
+            found.name, found.data, found.declared_type, found.origin,
+            is_inline=found.is_inline, role=role, note=decoded.note, content_id=content_id, **problem,
+        )  # fmt: skip
 
     def add(
         self,
@@ -139,38 +186,70 @@ class _Walker:
         data: bytes,
         declared_type: str,
         origin: str,
-        is_inline: bool,
-        decoded: Decoded | None = None,
-    ) -> None:
+        *,
+        is_inline: bool = False,
+        role: str = DOCUMENT,
+        problem: str = "",
+        detail: str = "",
+        note: str = "",
+        content_id: str | None = None,
+    ) -> ExtractedAttachment:
         sniffed_type = sniff_content_type(data)
         name = display_name(raw_name)
         if not name:
             self.unnamed_count += 1
             name = generated_name(self.unnamed_count, sniffed_type, declared_type)
-        if decoded is not None and decoded.note:
-            self.note(origin, f"attachment {name}: {decoded.note}")
-        self.attachments.append(
-            ExtractedAttachment(
-                display_name=name,
-                data=data,
-                size=len(data),
-                sha256=sha256_hex(data),
-                declared_type=declared_type,
-                sniffed_type=sniffed_type,
-                is_graphic=is_graphic(sniffed_type),
-                is_inline=is_inline,
-                origin=origin,
-                unreadable_reason=decoded.unreadable if decoded is not None else "",
-            )
+        if note:
+            self.note(origin, f"attachment {name}: {note}")
+            if "truncated" in note and not problem:
+                problem, detail = TRUNCATED, note
+        if not problem and (reason := incomplete_reason(sniffed_type, data)):
+            problem, detail = TRUNCATED, reason
+        if problem:
+            self.note(origin, f"attachment {name}: {detail or problem}")
+        if content_id:
+            self.content_ids[len(self.attachments)] = content_id.strip().strip("<>").strip()
+        attachment = ExtractedAttachment(
+            display_name=name,
+            data=data,
+            size=len(data),
+            sha256=sha256_hex(data),
+            declared_type=declared_type,
+            sniffed_type=sniffed_type,
+            is_graphic=is_graphic(sniffed_type),
+            is_inline=is_inline,
+            origin=origin,
+            role=role,
+            problem=problem,
+            problem_detail=detail,
         )
+        self.attachments.append(attachment)
+        return attachment
+
+    def mark_pictures_in_text(self) -> None:
+        """Images the HTML body draws by Content-ID are part of the text, not documents."""
+        if not self.content_ids or not self.html:
+            return
+        referenced = {match.lower() for html in self.html for match in _CID_REFERENCE.findall(html)}
+        for index, content_id in self.content_ids.items():
+            attachment = self.attachments[index]
+            drawn = content_id.lower() in referenced and attachment.sniffed_type.startswith("image/")
+            if drawn and attachment.role == DOCUMENT:
+                attachment.role = PICTURE_IN_TEXT
+
+    def record_signature(self, check, origin: str) -> None:
+        """The mail's own signature (the first at its top level); signatures deeper down are noted."""
+        state, detail = signature_state(check)
+        if not origin and not self.signature[0]:
+            self.signature = (state, detail)
+        else:
+            self.note(origin, f"signature {state}: {detail}")
 
     def note(self, origin: str, defect: str) -> None:
         self.defects.append(f"{origin}: {defect}" if origin else defect)
 
 
-def _decode_body(part: MimePart) -> Decoded:
-    encoding = normalize_encoding(part.header("content-transfer-encoding"))
-    return decode_transfer(part.source, part.body_start, part.body_end, encoding)
+_CUT_OFF = "the mail ends inside this part"
 
 
 def _preferred_alternative(part: MimePart) -> int | None:
@@ -183,10 +262,6 @@ def _preferred_alternative(part: MimePart) -> int | None:
 
 def _normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _join(origin: str, *labels: str) -> str:
-    return ORIGIN_SEPARATOR.join(label for label in (origin, *labels) if label)
 
 
 def _shorten(text: str) -> str:

@@ -1,44 +1,27 @@
 """extract_mail: raw mail bytes in, an ExtractedMail out, whatever the bytes are."""
 
-import contextlib
 from collections.abc import Callable
 
+from mailboxes.extract.charsets import declared_charsets
 from mailboxes.extract.collect import collect
-from mailboxes.extract.fastmime import parse_fast, parse_salvaging
 from mailboxes.extract.headers import (
     decode_text_header,
     display_address,
     parse_addresses,
-    parse_date,
     parse_message_id,
+    read_date,
 )
 from mailboxes.extract.model import ExtractedMail
-from mailboxes.extract.parts import MimePart, NeedsFullParser, longest_header_value
-from mailboxes.extract.stdlib_tree import parse_with_stdlib
+from mailboxes.extract.params import parse_structured_header
+from mailboxes.extract.parts import MimePart
+from mailboxes.extract.structure import parse_structure
 
 SNIPPET_LENGTH = 200
-# Real header values stay far below this (RFC 5322 asks for lines under 1000 characters).
-LONGEST_HEADER_FOR_STDLIB = 64 * 1024
-
-
-def parse_structure(raw: bytes) -> MimePart:
-    """The MIME tree of `raw`: the fast parser when it can vouch for the mail, else the standard library's.
-
-    The fast parser in salvage mode reads what the standard library cannot: mail so deeply nested that it
-    runs out of stack (it recurses once per level), and mail with header values so long that it would
-    take minutes (it splits parameters in quadratic time).
-    """
-    try:
-        return parse_fast(raw)
-    except NeedsFullParser:
-        pass
-    salvaged = parse_salvaging(raw)
-    if longest_header_value(salvaged) <= LONGEST_HEADER_FOR_STDLIB:
-        # In practice RecursionError; nothing else is known to escape the standard library's parser.
-        with contextlib.suppress(Exception):
-            return parse_with_stdlib(raw)
-    salvaged.defects.append("structure read by the salvaging parser")
-    return salvaged
+DATE_TEXT_LENGTH = 200
+# Header texts kept for the list and the mail page; the raw mail keeps them whole. A 20 MB subject must
+# not cost 20 MB per list page, nor decoding time in proportion.
+LONGEST_SUBJECT = 2000
+LONGEST_HEADER_READ = 64 * 1024
 
 
 def extract_mail(raw: bytes) -> ExtractedMail:
@@ -70,21 +53,47 @@ def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart]) -> Extrac
     root = parse(raw)
     if not root.headers:
         return ExtractedMail(unreadable_reason="not an e-mail message: no headers")
+    # Raw 8-bit header text is decoded with the charsets the mail itself declares before the fallbacks.
+    with declared_charsets(_charsets_of(root)):
+        return _read(root, raw)
+
+
+def _read(root: MimePart, raw: bytes) -> ExtractedMail:
     mail = ExtractedMail()
-    mail.subject = decode_text_header(root.header("subject"))
+    mail.subject = decode_text_header(_capped(root.header("subject")))[:LONGEST_SUBJECT]
     senders = parse_addresses(root.header_values("from")) or parse_addresses(root.header_values("sender"))
     if senders:
         name, mail.sender_address = senders[0]
         mail.sender = display_address(name, mail.sender_address)
     mail.recipients = _unique_addresses(parse_addresses(root.header_values("to") + root.header_values("cc")))
-    mail.date = parse_date(root.header("date"))
+    mail.date, date_note = read_date(root.header("date"))
+    mail.date_text = decode_text_header(root.header("date"))[:DATE_TEXT_LENGTH]
     mail.message_id, message_id_note = parse_message_id(root.header("message-id"))
-    found = collect(root)
+    found = collect(root, raw)
     mail.text = found.text
     mail.snippet = " ".join(found.text[: SNIPPET_LENGTH * 4].split())[:SNIPPET_LENGTH]
     mail.attachments = found.attachments
-    mail.defects = _header_defects(root, mail, message_id_note) + found.defects
+    mail.defects = _header_defects(root, date_note, message_id_note) + found.defects
+    mail.signature, mail.signature_detail = found.signature, found.signature_detail
+    mail.unreadable_reason = found.unreadable_reason
     return mail
+
+
+def _capped(value: str | None) -> str | None:
+    return value[:LONGEST_HEADER_READ] if value else value
+
+
+def _charsets_of(root: MimePart) -> list[str]:
+    """Every charset the mail's parts declare, in order of appearance."""
+    found: dict[str, None] = {}
+    stack = [root]
+    while stack and len(found) < 10:
+        part = stack.pop()
+        charset = parse_structured_header(part.header("content-type")).params.get("charset")
+        if charset:
+            found.setdefault(charset.strip().lower(), None)
+        stack.extend(reversed(part.children))
+    return list(found)
 
 
 def _unique_addresses(pairs: list[tuple[str, str]]) -> list[str]:
@@ -96,12 +105,12 @@ def _unique_addresses(pairs: list[tuple[str, str]]) -> list[str]:
     return list(unique.values())
 
 
-def _header_defects(root: MimePart, mail: ExtractedMail, message_id_note: str) -> list[str]:
+def _header_defects(root: MimePart, date_note: str, message_id_note: str) -> list[str]:
     notes = []
     if root.header("date") is None:
         notes.append("no Date header")
-    elif mail.date is None:
-        notes.append("unparsable Date header")
+    elif date_note:
+        notes.append(date_note)
     if root.header("message-id") is None:
         notes.append("no Message-ID header")
     elif message_id_note:

@@ -79,8 +79,7 @@ class _FastParser:
             self.give_up_unless_salvaging("delivery-status report")
             return part
         if depth >= MAX_DEPTH:
-            part.defects.append(TOO_DEEP)
-            part.body_end = body_start
+            part.defects.append(TOO_DEEP)  # kept as one opaque part, listed with the problem
             return part
         if maintype == "message":
             part.kind = MESSAGE

@@ -6,7 +6,7 @@ surrogate escapes. Everything here is lenient and never raises.
 
 import binascii
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailboxes.extract.charsets import decode_bytes, undo_surrogates
@@ -122,23 +122,37 @@ def display_address(name: str, address: str) -> str:
     return name or address
 
 
-def parse_date(value: str | None) -> datetime | None:
-    """The Date header as a timezone-aware datetime; None if it cannot be read.
+# A Date header outside these bounds is a broken clock or a hostile mail, not a moment to sort by.
+EARLIEST_PLAUSIBLE_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=2)  # clocks a day off, plus time zones written the wrong way round
 
-    A date without a usable zone ("-0000" or an unknown name) is taken as UTC.
+
+def parse_date(value: str | None) -> datetime | None:
+    """The Date header as a timezone-aware datetime; None if it cannot be read or is implausible."""
+    return read_date(value)[0]
+
+
+def read_date(value: str | None, *, now: datetime | None = None) -> tuple[datetime | None, str]:
+    """(moment, note): the Date header in UTC, or None and why not ("" when there is no header).
+
+    A date without a usable zone ("-0000" or an unknown name) is taken as UTC. Dates before 1980 or more
+    than two days ahead are refused: kept as text by the caller, never used for ordering.
     """
-    text = decode_text_header(value)
+    text = decode_text_header(value)[:200]
     if not text:
-        return None
+        return None, ""
     try:
         moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        # Converting may overflow (year 9999 at -12:00 is year 10000 in UTC): the date is absurd then.
+        moment = moment.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
+        return None, "unparsable Date header"
+    latest = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    if not EARLIEST_PLAUSIBLE_DATE <= moment <= latest:
+        return None, "Date header out of range (kept as written)"
+    return moment, ""
 
 
 def parse_message_id(value: str | None) -> tuple[str, str]:

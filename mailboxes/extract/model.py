@@ -3,14 +3,44 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# What an attachment is to the operators: only documents are proposed for documents; the others stay
+# listed and downloadable on the mail page.
+DOCUMENT = "document"
+CONTAINER = "container"  # an archive, Outlook message or signed wrapper whose files are listed after it
+SIGNATURE = "signature"  # S/MIME or PGP signature file
+PICTURE_IN_TEXT = "picture"  # an image the HTML body draws (cid:), a signature logo
+RESOURCE_FORK = "resource_fork"  # Mac AppleDouble metadata (application/applefile)
+
+# What is wrong with an attachment, if anything (the detail says it in words).
+TRUNCATED = "truncated"
+UNREADABLE = "unreadable"
+ENCRYPTED = "encrypted"
+TOO_DEEP = "too_deep"
+OVER_LIMIT = "over_limit"
+ENCRYPTED_DETAIL = "encrypted — can't be opened"
+
+# Signature states of a mail.
+SIGNATURE_VERIFIED = "verified"
+SIGNATURE_FAILED = "failed"
+SIGNATURE_UNCHECKED = "unchecked"  # OpenPGP: no public keys to check against
+
+ORIGIN_SEPARATOR = " \u203a "  # single right-pointing angle quotation mark between nesting levels
+
+
+def join(origin: str, *labels: str) -> str:
+    """An attachment's origin one level deeper: "forwarded: Invoice \u203a winmail.dat"."""
+    return ORIGIN_SEPARATOR.join(label for label in (origin, *labels) if label)
+
 
 @dataclass
 class ExtractedAttachment:
     """One file found in a mail.
 
     `origin` says where it was: "" at the top level, "forwarded: <subject>" inside a forwarded message,
-    "winmail.dat" inside Outlook's TNEF, nested levels joined with " \u203a ". An attachment whose bytes
-    could not be decoded is still listed, with the raw bytes and the reason in `unreadable_reason`.
+    "winmail.dat" inside Outlook's TNEF, "inside <archive>" in a ZIP, nested levels joined with
+    " \u203a ". `role` says whether it is a document (see the constants above). A file with a problem is
+    still listed, with what could be recovered of its bytes: `problem` is one of the codes above and
+    `problem_detail` says it for a person.
     """
 
     display_name: str
@@ -22,7 +52,9 @@ class ExtractedAttachment:
     is_graphic: bool
     is_inline: bool = False
     origin: str = ""
-    unreadable_reason: str = ""
+    role: str = DOCUMENT
+    problem: str = ""
+    problem_detail: str = ""
 
 
 @dataclass
@@ -30,7 +62,8 @@ class ExtractedMail:
     """A mail read as far as it could be: headers, body text, attachments and the repairs made.
 
     `unreadable_reason` is "" for a mail that could be read; otherwise it says why not, and the other
-    fields hold whatever could still be recovered.
+    fields hold whatever could still be recovered. `date` is None when the Date header is missing,
+    unreadable or implausible; `date_text` keeps it as written.
     """
 
     message_id: str = ""
@@ -39,8 +72,11 @@ class ExtractedMail:
     sender_address: str = ""
     recipients: list[str] = field(default_factory=list)
     date: datetime | None = None
+    date_text: str = ""
     text: str = ""
     snippet: str = ""
     attachments: list[ExtractedAttachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     unreadable_reason: str = ""
+    signature: str = ""  # "" (not signed) or one of the SIGNATURE_ states
+    signature_detail: str = ""  # the signer's address, or why the signature does not verify

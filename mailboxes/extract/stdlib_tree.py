@@ -42,7 +42,9 @@ def _convert(message: Message, depth: int) -> MimePart:
     if content_type == "message/delivery-status":
         return part  # parsed into header blocks we have no use for: an empty leaf
     if depth >= MAX_DEPTH:
-        part.defects.append(TOO_DEEP)
+        part.defects.append(TOO_DEEP)  # kept as one opaque part, listed with the problem
+        part.source = _body_bytes(message)
+        part.body_end = len(part.source)
         return part
     if content_type.startswith("message/"):
         part.kind = MESSAGE
@@ -68,6 +70,19 @@ def _enclosed_message(part: MimePart, payload: list, depth: int) -> MimePart:
     encoded = buffer.getvalue()
     decoded = decode_transfer(encoded, 0, len(encoded), encoding).data
     return _convert(BytesParser(policy=compat32).parsebytes(decoded), depth + 1)
+
+
+def _body_bytes(message: Message) -> bytes:
+    buffer = BytesIO()
+    try:
+        BytesGenerator(buffer, mangle_from_=False, maxheaderlen=0).flatten(message)
+    except Exception:  # the generator chokes on some garbage; the raw mail keeps everything anyway
+        return b""
+    flattened = buffer.getvalue()
+    for separator in (b"\n\n", b"\r\n\r\n"):
+        if (end := flattened.find(separator)) != -1:
+            return flattened[end + len(separator) :]
+    return b""
 
 
 def _defect_names(message: Message) -> list[str]:

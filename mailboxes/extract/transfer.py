@@ -14,6 +14,8 @@ _WHITESPACE = b" \t\r\n\x0b\x0c"
 # A well-formed body has '=' only as padding at its very end (before trailing whitespace).
 _PADDING_TAIL = re.compile(rb"=[=\s]*\Z")
 _PADDING_RUN = re.compile(rb"=+")
+# Blanks before a line end, or before the "=" of a soft line break at the end of a line.
+_TRAILING_BLANKS = re.compile(rb"[ \t]+(=?(?:\r\n|\n|\r|\Z))")
 # Above this share of characters outside the alphabet, the body is not base64 at all (a mailer declared
 # base64 and sent the raw file, or the part is something else entirely): decoding would only make noise.
 _MAX_STRAY_SHARE = 0.25
@@ -43,17 +45,32 @@ def normalize_encoding(value: str | None) -> str:
     return value
 
 
+def decode_body(part) -> Decoded:
+    """The decoded body of a MimePart, by its Content-Transfer-Encoding."""
+    encoding = normalize_encoding(part.header("content-transfer-encoding"))
+    return decode_transfer(part.source, part.body_start, part.body_end, encoding)
+
+
 def decode_transfer(source: bytes, start: int, end: int, encoding: str) -> Decoded:
     """Decode `source[start:end]` according to the (normalized) transfer `encoding`."""
     if encoding == "base64":
         return decode_base64(source, start, end)
     if encoding == "quoted-printable":
-        return Decoded(binascii.a2b_qp(memoryview(source)[start:end]))
+        return Decoded(decode_quoted_printable(source, start, end))
     if encoding in _IDENTITY:
         return Decoded(source[start:end])
     if encoding in _UUENCODE:
         return decode_uuencode(source[start:end])
     return Decoded(source[start:end], note=f"unknown transfer encoding {encoding[:40]!r}; content kept as is")
+
+
+def decode_quoted_printable(source: bytes, start: int, end: int) -> bytes:
+    """Quoted-printable per RFC 2045 §6.7: whitespace at the end of an encoded line was added in transit
+    and is dropped, also before a soft line break ("=")."""
+    view = memoryview(source)[start:end]
+    if _TRAILING_BLANKS.search(source, start, end) is None:
+        return binascii.a2b_qp(view)  # the common case: one C call, no copy
+    return binascii.a2b_qp(_TRAILING_BLANKS.sub(rb"\1", bytes(view)))
 
 
 def decode_base64(source: bytes, start: int, end: int) -> Decoded:

@@ -9,6 +9,8 @@ from intake.tenancy import TenantOwned
 
 class Message(TenantOwned):
     BODY_TEXT_LIMIT = 200_000  # characters kept for the mail page; the raw mail keeps everything
+    SUBJECT_LIMIT = 2000  # the raw mail keeps the header whole
+    RECIPIENTS_LIMIT = 10_000
 
     class State(models.TextChoices):
         NEW = "new", _("new")
@@ -16,6 +18,11 @@ class Message(TenantOwned):
         HIDDEN = "hidden", _("hidden from the list")
         DELETED_ON_SERVER = "deleted", _("deleted on the server")
         UNREADABLE = "unreadable", _("unreadable")
+
+    class Signature(models.TextChoices):
+        VERIFIED = "verified", _("signed, signature verified")
+        FAILED = "failed", _("signed, signature does not verify")
+        UNCHECKED = "unchecked", _("signed (OpenPGP), not checked")
 
     # What the operators' list shows and its actions act on: everything not hidden or deleted by them.
     LISTED_STATES = (State.NEW, State.GENERATED, State.UNREADABLE)
@@ -33,7 +40,10 @@ class Message(TenantOwned):
     sender = models.CharField(_("sender"), max_length=998, blank=True)
     sender_address = models.CharField(max_length=320, blank=True)
     recipients = models.TextField(_("recipients"), blank=True)
+    # None when the Date header is missing, unreadable or implausible (year 9999): then it is shown as
+    # unknown, with the header as written, and never used for ordering.
     header_date = models.DateTimeField(_("date (header)"), null=True, blank=True)
+    header_date_text = models.CharField(_("date as written"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("received"), db_index=True)
     size = models.PositiveBigIntegerField(_("size"))
     snippet = models.CharField(_("text"), max_length=300, blank=True)
@@ -45,8 +55,15 @@ class Message(TenantOwned):
         _("state"), max_length=12, choices=State.choices, default=State.NEW, db_index=True
     )
     unreadable_reason = models.TextField(_("reason it cannot be read"), blank=True)
-    defects = models.TextField(_("repaired defects"), blank=True)
-    attachment_count = models.PositiveIntegerField(_("attachments"), default=0)
+    defects = models.TextField(_("defects"), blank=True)
+    signature = models.CharField(
+        _("signature"), max_length=10, choices=Signature.choices, blank=True, default=""
+    )
+    # The signer's address when the signature verifies, else why it does not.
+    signature_detail = models.CharField(_("signature detail"), max_length=500, blank=True)
+    attachment_count = models.PositiveIntegerField(_("attachments"), default=0)  # documents only
+    # Attachments with a problem (cut off, could not be opened, encrypted…): the list marks such mail.
+    attachment_problems = models.PositiveIntegerField(_("attachments with a problem"), default=0)
     # Lower-cased subject, sender and attachment names: what the mail list's search looks in. PostgreSQL
     # indexes it with trigrams (migration 0003), so a search costs the same on 1,000 or 100,000 mails.
     search_text = models.TextField(blank=True, editable=False)
@@ -69,8 +86,27 @@ class Message(TenantOwned):
     def __str__(self):
         return self.subject or str(_("(no subject)"))
 
+    @property
+    def defect_list(self) -> list[str]:
+        return [line for line in self.defects.splitlines() if line]
+
 
 class Attachment(TenantOwned):
+    class Role(models.TextChoices):
+        # Only documents are proposed for documents; the rest stay listed and downloadable.
+        DOCUMENT = "document", _("document")
+        CONTAINER = "container", _("container (its files are listed after it)")
+        SIGNATURE = "signature", _("digital signature")
+        PICTURE = "picture", _("picture in the mail's text")
+        RESOURCE_FORK = "resource_fork", _("Mac resource fork")
+
+    class Problem(models.TextChoices):
+        TRUNCATED = "truncated", _("incomplete: cut off")
+        UNREADABLE = "unreadable", _("could not be opened")
+        ENCRYPTED = "encrypted", _("encrypted: can't be opened")
+        TOO_DEEP = "too_deep", _("nested too deep: not opened")
+        OVER_LIMIT = "over_limit", _("too large to unpack: not opened")
+
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     position = models.PositiveSmallIntegerField()
@@ -83,7 +119,9 @@ class Attachment(TenantOwned):
     is_graphic = models.BooleanField(_("graphic"), default=False)
     is_inline = models.BooleanField(_("inline"), default=False)
     origin = models.CharField(_("found in"), max_length=500, blank=True)
-    unreadable_reason = models.TextField(blank=True)
+    role = models.CharField(_("kind"), max_length=16, choices=Role.choices, default=Role.DOCUMENT)
+    problem = models.CharField(_("problem"), max_length=12, choices=Problem.choices, blank=True, default="")
+    problem_detail = models.TextField(_("what is wrong"), blank=True)
 
     class Meta:
         ordering = ["message", "position"]

@@ -6,17 +6,29 @@ high-water UID, together).
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from intake.tenancy import acting_for
-from mailboxes.extract import extract_mail
+from mailboxes.extract import extract_mail, headers
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
 from mailboxes.polling import mail_files
+
+logger = logging.getLogger(__name__)
+
+# Reasons stored on a mail (in English, shown translated): see Message.unreadable_reason.
+CANNOT_BE_READ = gettext_noop(
+    "The portal could not read this mail (the error is logged); the original is kept."
+)
+CANNOT_BE_STORED = gettext_noop(
+    "The portal could not store what it read of this mail (the error is logged); the original is kept."
+)
 
 
 @dataclass(frozen=True)
@@ -56,63 +68,142 @@ def prepare(
     *, tenant_id: int, buffer_id: int, folder: str, mail: IncomingMail, raw_stored: bool = False
 ) -> PreparedMail:
     """Parse one mail and write its raw bytes (unless the fetcher already did) and attachments to storage.
-    Never touches the database."""
-    extracted = extract_mail(mail.raw)
+    Never touches the database.
+
+    Whatever goes wrong reading the mail (its headers, its structure, a bug of ours), the mail is kept
+    raw and comes back unreadable with the reason, so one mail never stops its batch. A storage fault
+    (full disk) is not the mail's fault: it propagates, and the poll records it and retries.
+    """
     directory = mail_files.mail_folder(tenant_id, buffer_id, mail.uidvalidity, mail.uid)
     raw_path = mail_files.raw_path(directory)
     if not raw_stored:
         mail_files.write(raw_path, mail.raw)
+    try:
+        extracted = extract_mail(mail.raw)
+        attachments = _write_attachments(directory, extracted.attachments)
+        fields = _mail_fields(folder, mail, raw_path, extracted, attachments)
+    except OSError:
+        raise
+    except Exception:
+        logger.exception("mail %s could not be read; kept raw as unreadable", describe(buffer_id, mail))
+        fields, attachments = unreadable_fields(folder, mail, raw_path, CANNOT_BE_READ), []
+    return PreparedMail(mail.uid, mail.uidvalidity, fields, attachments)
+
+
+def describe(buffer_id: int, mail: IncomingMail) -> str:
+    """A mail's identity for the log: where it is and which it is, none of its content."""
+    return (
+        f"buffer={buffer_id} uidvalidity={mail.uidvalidity} uid={mail.uid} "
+        f"fingerprint={mail.fingerprint[:16]}"
+    )
+
+
+def _write_attachments(directory: str, found_attachments) -> list[dict]:
     attachments = []
-    for position, found in enumerate(extracted.attachments, start=1):
+    for position, found in enumerate(found_attachments, start=1):
         path = mail_files.write(
             mail_files.attachment_path(directory, position, found.sniffed_type), found.data
         )
         attachments.append(
             {
                 "position": position,
-                "display_name": found.display_name[:255],
+                "display_name": clean_text(found.display_name)[:255],
                 "file": path,
                 "size": found.size,
                 "sha256": found.sha256,
-                "declared_type": found.declared_type[:255],
+                "declared_type": clean_text(found.declared_type)[:255],
                 "sniffed_type": found.sniffed_type[:255],
                 "is_graphic": found.is_graphic,
                 "is_inline": found.is_inline,
-                "origin": found.origin[:500],
-                "unreadable_reason": found.unreadable_reason,
+                "origin": clean_text(found.origin)[:500],
+                "role": found.role,
+                "problem": found.problem,
+                "problem_detail": clean_text(found.problem_detail)[:2000],
             }
         )
+    return attachments
+
+
+def _mail_fields(folder: str, mail: IncomingMail, raw_path: str, extracted, attachments) -> dict:
     reason = extracted.unreadable_reason
-    fields = {
-        "folder": folder[:500],
+    subject = clean_text(extracted.subject)[: Message.SUBJECT_LIMIT]
+    sender = clean_text(extracted.sender)[:998]
+    documents = [a for a in attachments if a["role"] == Attachment.Role.DOCUMENT]
+    return {
+        "folder": clean_text(folder)[:500],
         "fingerprint": mail.fingerprint,
-        "message_id": extracted.message_id[:998],
-        "subject": extracted.subject,
-        "sender": extracted.sender[:998],
-        "sender_address": extracted.sender_address[:320],
-        "recipients": ", ".join(extracted.recipients),
+        "message_id": clean_text(extracted.message_id)[:998],
+        "subject": subject,
+        "sender": sender,
+        "sender_address": clean_text(extracted.sender_address)[:320],
+        "recipients": clean_text(", ".join(extracted.recipients))[: Message.RECIPIENTS_LIMIT],
         "header_date": extracted.date,
-        "received_at": mail.received_at or extracted.date or timezone.now(),
+        "header_date_text": clean_text(extracted.date_text)[:200],
+        "received_at": received_at(mail, extracted.date),
         "size": mail.size,
-        "snippet": extracted.snippet[:300],
-        "body_text": body_text(extracted),
+        "snippet": clean_text(extracted.snippet)[:300],
+        "body_text": clean_text(body_text(extracted)),
         "raw": raw_path,
         "state": Message.State.UNREADABLE if reason else Message.State.NEW,
-        "unreadable_reason": reason,
-        "defects": "\n".join(extracted.defects),
-        "attachment_count": len(attachments),
-        "search_text": search_text(
-            extracted.subject, extracted.sender, [a["display_name"] for a in attachments]
-        ),
+        "unreadable_reason": clean_text(reason),
+        "defects": clean_text("\n".join(extracted.defects))[:20_000],
+        "signature": extracted.signature,
+        "signature_detail": clean_text(extracted.signature_detail)[:500],
+        "attachment_count": len(documents),
+        "attachment_problems": sum(1 for a in attachments if a["problem"]),
+        "search_text": search_text(subject, sender, [a["display_name"] for a in attachments]),
     }
-    return PreparedMail(mail.uid, mail.uidvalidity, fields, attachments)
+
+
+def received_at(mail: IncomingMail, header_date: datetime | None) -> datetime:
+    """When the mail arrived: the server's INTERNALDATE, else its (plausible) Date header, else now."""
+    if mail.received_at is not None and plausible(mail.received_at):
+        return mail.received_at
+    return header_date or timezone.now()
+
+
+def plausible(moment: datetime) -> bool:
+    try:
+        return headers.EARLIEST_PLAUSIBLE_DATE <= moment <= timezone.now() + headers.FUTURE_TOLERANCE
+    except TypeError:  # a naive datetime from somewhere: not one to sort by
+        return False
+
+
+def unreadable_fields(folder: str, mail: IncomingMail, raw_path: str, reason: str) -> dict:
+    """The row of a mail that could not be read or stored: its identity and the reason, nothing parsed."""
+    return {
+        "folder": clean_text(folder)[:500],
+        "fingerprint": mail.fingerprint,
+        "received_at": received_at(mail, None),
+        "size": mail.size,
+        "raw": raw_path,
+        "body_text": "",
+        "state": Message.State.UNREADABLE,
+        "unreadable_reason": reason,
+    }
+
+
+def clean_text(text: str) -> str:
+    """Text any database stores: no NUL characters (PostgreSQL refuses them), no lone surrogates."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def store(
     buffer: Buffer, prepared: list[PreparedMail], *, advance_to_uid: int | None = None
 ) -> list[Message]:
     """Commit rows for the prepared mails not stored yet; move the buffer's last UID forward in the same
-    transaction. Returns the messages created (a rerun after a crash creates none twice)."""
+    transaction. Returns the messages created (a rerun after a crash creates none twice).
+
+    A mail whose rows the database refuses is stored again as unreadable, on its own, so the rest of
+    the batch is kept; only a failure of that plain row too (the database itself failing) stops the batch.
+    """
     with acting_for(buffer.tenant_id), transaction.atomic():
         existing = set(
             Message.objects.filter(
@@ -122,28 +213,58 @@ def store(
             ).values_list("uidvalidity", "uid")
         )
         fresh = [p for p in prepared if (p.uidvalidity, p.uid) not in existing]
-        messages = Message.objects.bulk_create(
-            [
-                Message(
-                    tenant_id=buffer.tenant_id,
-                    buffer=buffer,
-                    uidvalidity=p.uidvalidity,
-                    uid=p.uid,
-                    **p.fields,
-                )
-                for p in fresh
-            ]
-        )
-        Attachment.objects.bulk_create(
-            [
-                Attachment(tenant_id=buffer.tenant_id, message=message, **attachment)
-                for message, p in zip(messages, fresh, strict=True)
-                for attachment in p.attachments
-            ]
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a refused batch leaves the transaction usable
+                messages = _create_rows(buffer, fresh)
+        except Exception:
+            messages = [_create_one(buffer, p) for p in fresh]
         # Notifications: the new-mail digest is recorded with the mails it announces (same transaction).
         events.new_mail_stored(buffer, messages)
         if advance_to_uid is not None:
             Buffer.objects.filter(pk=buffer.pk, last_uid__lt=advance_to_uid).update(last_uid=advance_to_uid)
             buffer.last_uid = max(buffer.last_uid, advance_to_uid)
     return messages
+
+
+def _create_rows(buffer: Buffer, prepared: list[PreparedMail]) -> list[Message]:
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                tenant_id=buffer.tenant_id, buffer=buffer, uidvalidity=p.uidvalidity, uid=p.uid, **p.fields
+            )
+            for p in prepared
+        ]
+    )
+    Attachment.objects.bulk_create(
+        [
+            Attachment(tenant_id=buffer.tenant_id, message=message, **attachment)
+            for message, p in zip(messages, prepared, strict=True)
+            for attachment in p.attachments
+        ]
+    )
+    return messages
+
+
+def _create_one(buffer: Buffer, prepared: PreparedMail) -> Message:
+    try:
+        with transaction.atomic():
+            return _create_rows(buffer, [prepared])[0]
+    except Exception:
+        logger.exception(
+            "mail buffer=%s uidvalidity=%s uid=%s could not be stored; kept raw as unreadable",
+            buffer.pk,
+            prepared.uidvalidity,
+            prepared.uid,
+        )
+    fields = prepared.fields
+    mail = IncomingMail(
+        prepared.uidvalidity, prepared.uid, b"", fields["received_at"], fields["size"], fields["fingerprint"]
+    )
+    plain = PreparedMail(
+        prepared.uid,
+        prepared.uidvalidity,
+        unreadable_fields(fields["folder"], mail, fields["raw"], CANNOT_BE_STORED),
+        [],
+    )
+    with transaction.atomic():
+        return _create_rows(buffer, [plain])[0]

@@ -38,18 +38,23 @@ def test_invoice_pdf_is_extracted_with_hash_and_types():
     assert attachment.origin == ""
 
 
-def test_unnamed_inline_image_referenced_by_cid_is_not_an_attachment():
+def test_unnamed_inline_image_referenced_by_cid_is_a_picture_in_the_text_not_a_document():
     logo = entity(
         ["Content-Type: image/png", "Content-Transfer-Encoding: base64", "Content-ID: <logo@x>"],
         b64(png_bytes()),
     )
     raw = mail_with_parts([related_html_with_images(logo), attachment_part(pdf_bytes())])
-    assert [a.display_name for a in extract_mail(raw).attachments] == ["invoice.pdf"]
+    attachments = extract_mail(raw).attachments
+    assert [(a.sniffed_type, a.role) for a in attachments] == [
+        ("image/png", "picture"),  # still listed and downloadable, never proposed for a document
+        ("application/pdf", "document"),
+    ]
 
 
-def test_unnamed_image_inside_related_without_cid_is_not_an_attachment():
+def test_unnamed_image_inside_related_without_cid_is_a_picture_in_the_text():
     picture = entity(["Content-Type: image/png", "Content-Transfer-Encoding: base64"], b64(png_bytes()))
-    assert extract_mail(mail_with_parts([related_html_with_images(picture)])).attachments == []
+    [attachment] = extract_mail(mail_with_parts([related_html_with_images(picture)])).attachments
+    assert attachment.role == "picture" and attachment.is_graphic
 
 
 def test_named_inline_image_is_an_attachment_marked_inline():
@@ -64,6 +69,7 @@ def test_named_inline_image_is_an_attachment_marked_inline():
     )
     [attachment] = extract_mail(mail_with_parts([related_html_with_images(photo)])).attachments
     assert attachment.display_name == "scan.jpg"
+    assert attachment.role == "document"  # the HTML does not draw it: the sender attached it
     assert attachment.is_inline is True
     assert attachment.is_graphic is True
 
@@ -213,7 +219,9 @@ def test_deeply_nested_multipart_is_cut_off_with_a_defect():
     head, rest = body.split(CRLF + CRLF, 1)
     mail = extract_mail(entity([*top_headers(), head.decode()], rest))
     assert mail.unreadable_reason == ""
-    assert mail.attachments == []
+    # What lies below the limit is kept as one part, listed with the problem, never dropped silently.
+    [below] = mail.attachments
+    assert (below.problem == "too_deep" and b"%PDF" in below.data) or b"JVBER" in below.data
     assert any("nested deeper than 50 levels" in defect for defect in mail.defects)
 
 

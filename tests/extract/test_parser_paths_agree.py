@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from mailboxes.extract import extract_mail
 from mailboxes.extract.extractor import extract_mail_using
 from mailboxes.extract.fastmime import parse_fast
-from mailboxes.extract.parts import MimePart, NeedsFullParser
+from mailboxes.extract.parts import TOO_DEEP, MimePart, NeedsFullParser
 from mailboxes.extract.stdlib_tree import parse_with_stdlib
 from tests.extract.garbling import garbled_mails
 from tests.extract.mailbuilder import (
@@ -163,6 +163,9 @@ CORPUS = {
 
 def tree_shape(part: MimePart) -> tuple:
     body = part.source[part.body_start : part.body_end]
+    if TOO_DEEP in part.defects:
+        # Kept opaque: raw bytes on the fast path, written out again by the standard library's.
+        body = b"(too deep)" if body else b""
     return (
         part.headers,
         part.content_type,
@@ -178,7 +181,12 @@ def test_fast_parser_reads_valid_mail_exactly_like_the_standard_library(name):
     raw = CORPUS[name]
     fast_tree = parse_fast(raw)  # raises NeedsFullParser if the fast path gave up: that fails the test
     assert tree_shape(fast_tree) == tree_shape(parse_with_stdlib(raw))
-    assert extract_mail_using(raw, parse_fast) == extract_mail_using(raw, parse_with_stdlib)
+    fast, full = extract_mail_using(raw, parse_fast), extract_mail_using(raw, parse_with_stdlib)
+    for mail in (fast, full):
+        for attachment in mail.attachments:
+            if attachment.problem == "too_deep":
+                attachment.data = attachment.sha256 = attachment.size = attachment.sniffed_type = None
+    assert fast == full
 
 
 def test_corpus_mails_are_readable_and_mostly_have_attachments():

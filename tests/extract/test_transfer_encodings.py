@@ -46,7 +46,7 @@ def test_base64_with_stray_characters_and_odd_line_lengths_decodes():
     ragged = b" \t\r\n".join(lines[:3]) + b"\n" + b"*\r\n".join(lines[3:]) + b"   \r\n\r\n"
     _mail, attachment = only_attachment(mail_with_encoded_pdf(ragged))
     assert attachment.data == PDF
-    assert attachment.unreadable_reason == ""
+    assert attachment.problem_detail == ""
 
 
 def test_base64_with_irregular_line_lengths_is_decoded_exactly():
@@ -79,7 +79,7 @@ def test_attachment_declared_base64_but_sent_raw_is_listed_as_unreadable_with_it
     _mail, attachment = only_attachment(mail_with_encoded_pdf(raw_binary))
     assert attachment.data == raw_binary
     assert attachment.size == len(raw_binary)
-    assert attachment.unreadable_reason.startswith("declared base64, but")
+    assert attachment.problem_detail.startswith("declared base64, but")
 
 
 def test_quoted_printable_attachment_is_decoded():

@@ -15,6 +15,10 @@ PDF = pdf_bytes(3_000, seed=3)
 FILES = [("Faktura číslo 12 za březen.pdf", PDF), ("logo.png", png_bytes())]
 
 
+def documents(raw: bytes):
+    return [a for a in extract_mail(raw).attachments if a.role == "document"]
+
+
 def mail_with_tnef(data: bytes, content_type: str, disposition: str | None) -> bytes:
     return mail_with_parts(
         [text_part(), attachment_part(data, content_type=content_type, disposition=disposition)]
@@ -25,7 +29,8 @@ def test_files_inside_winmail_dat_become_attachments_with_long_names():
     raw = mail_with_tnef(
         tnef_bytes(FILES), 'application/ms-tnef; name="winmail.dat"', 'attachment; filename="winmail.dat"'
     )
-    attachments = extract_mail(raw).attachments
+    container, *attachments = extract_mail(raw).attachments
+    assert (container.display_name, container.role, container.problem) == ("winmail.dat", "container", "")
     assert [(a.display_name, a.origin, a.sniffed_type) for a in attachments] == [
         ("Faktura číslo 12 za březen.pdf", "winmail.dat", "application/pdf"),
         ("logo.png", "winmail.dat", "image/png"),
@@ -36,7 +41,7 @@ def test_files_inside_winmail_dat_become_attachments_with_long_names():
 
 def test_winmail_dat_declared_as_octet_stream_is_unpacked_by_its_name():
     raw = mail_with_tnef(tnef_bytes(FILES), 'application/octet-stream; name="WINMAIL.DAT"', "attachment")
-    assert [a.display_name for a in extract_mail(raw).attachments] == [
+    assert [a.display_name for a in documents(raw)] == [
         "Faktura číslo 12 za březen.pdf",
         "logo.png",
     ]
@@ -44,7 +49,7 @@ def test_winmail_dat_declared_as_octet_stream_is_unpacked_by_its_name():
 
 def test_unnamed_octet_stream_with_tnef_signature_is_unpacked():
     raw = mail_with_tnef(tnef_bytes(FILES), "application/octet-stream", "attachment")
-    assert [a.origin for a in extract_mail(raw).attachments] == ["winmail.dat", "winmail.dat"]
+    assert [a.origin for a in documents(raw)] == ["winmail.dat", "winmail.dat"]
 
 
 def test_undecodable_winmail_dat_is_kept_with_a_reason():
@@ -54,8 +59,9 @@ def test_undecodable_winmail_dat_is_kept_with_a_reason():
     )
     [attachment] = extract_mail(raw).attachments
     assert attachment.display_name == "winmail.dat"
+    assert attachment.problem == "unreadable"
     assert attachment.data == garbage
-    assert attachment.unreadable_reason.startswith("winmail.dat could not be unpacked")
+    assert attachment.problem_detail.startswith("winmail.dat could not be unpacked")
 
 
 def test_truncated_winmail_dat_never_raises():
@@ -65,6 +71,13 @@ def test_truncated_winmail_dat_never_raises():
         assert mail.unreadable_reason == ""
         for attachment in mail.attachments:
             assert attachment.size == len(attachment.data)
+        # Never "No attachments": the winmail.dat is listed, and says what is wrong when nothing came out.
+        [container] = [a for a in mail.attachments if a.role == "container"]
+        if len(mail.attachments) == 1:
+            assert container.problem == "unreadable" and container.data == whole[:cut]
+        # A file cut off with the container is marked, not shown as a whole document.
+        for attachment in mail.attachments[1:]:
+            assert attachment.data in [data for _name, data in FILES] or attachment.problem == "truncated"
 
 
 def test_winmail_dat_inside_a_forwarded_mail_carries_both_origins():
@@ -77,6 +90,6 @@ def test_winmail_dat_inside_a_forwarded_mail_carries_both_origins():
         boundary="=_inner",
     )
     raw = mail_with_parts([forwarded(inner)], subject="Fwd: Original")
-    [attachment] = extract_mail(raw).attachments
+    [attachment] = documents(raw)
     assert attachment.origin == "forwarded: Original \u203a winmail.dat"
     assert attachment.data == PDF

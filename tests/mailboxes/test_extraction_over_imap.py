@@ -187,7 +187,7 @@ def test_every_extraction_case_survives_imap_and_polling(make_mailbox, dovecot, 
 
     messages = Message.all_tenants.filter(buffer=buffer).order_by("uid")
     for (case_id, _, want), message in zip(CASES, messages, strict=True):
-        got = list(Attachment.all_tenants.filter(message=message).order_by("position"))
+        got = list(Attachment.all_tenants.filter(message=message, role="document").order_by("position"))
         assert [(a.display_name, a.sniffed_type) for a in got] == [(n, t) for n, t, _ in want], case_id
         for attachment, (_, _, origin) in zip(got, want, strict=True):
             assert origin in attachment.origin, case_id

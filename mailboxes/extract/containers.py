@@ -1,0 +1,192 @@
+"""File containers inside mail: what is opened, and how its files join the mail's attachments.
+
+Opened (the container is listed with role CONTAINER, its files follow it with `origin` set):
+    winmail.dat (TNEF)   by type, name or signature; origin "winmail.dat"
+    Outlook .msg         by type, name or content; origin "<name>.msg", embedded messages below it
+    ZIP archives         not OOXML/ODF documents; origin "inside <name>"; bombs refused (archives.py)
+    S/MIME .p7m          signed-data is opened as if it were the mail; encrypted data is kept as is
+    forwarded mail       an .eml sent as application/octet-stream: opened like message/rfc822
+
+Every container is bounded by MAX_OPENED_DEPTH (containers inside containers); below it a container is
+listed with the problem "too deep" and not opened. A container that cannot be opened is listed with
+the reason; nothing inside a mail is dropped without a word.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from mailboxes.extract.archives import ArchiveLimits, looks_like_zip_archive, open_zip_archive
+from mailboxes.extract.model import (
+    CONTAINER,
+    ENCRYPTED,
+    ENCRYPTED_DETAIL,
+    TOO_DEEP,
+    TRUNCATED,
+    UNREADABLE,
+    join,
+)
+from mailboxes.extract.names import display_name
+from mailboxes.extract.outlook_msg import MsgError, looks_like_msg, unpack_msg
+from mailboxes.extract.smime import (
+    SmimeError,
+    cms_kind,
+    open_signed_data,
+)
+from mailboxes.extract.structure import looks_like_mail, parse_structure
+from mailboxes.extract.tnef import TnefError, looks_like_tnef, unpack_tnef
+from mailboxes.extract.transfer import Decoded
+
+MAX_OPENED_DEPTH = 8
+TNEF_ORIGIN = "winmail.dat"
+_GENERIC_TYPES = frozenset({"application/octet-stream", "application/x-message", "text/plain", ""})
+_CMS_TYPES = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
+_ENCRYPTED_KINDS = frozenset({"enveloped-data", "authenticated-enveloped-data", "encrypted-data"})
+ARCHIVE_LIMITS = ArchiveLimits()
+
+
+@dataclass
+class Found:
+    """A file found somewhere in the mail, before it is listed."""
+
+    name: str
+    data: bytes
+    declared_type: str
+    origin: str
+    is_inline: bool = False
+    decoded: Decoded | None = None
+    cut_off: bool = False
+
+    @property
+    def label(self) -> str:
+        return display_name(self.name) or "attachment"
+
+
+def open_file(walker, found: Found, *, wants_text: bool = False, archives: bool = True) -> bool:
+    """List `found` with its contents if it is a container; False when it is a plain file."""
+    if found.decoded is not None and found.decoded.unreadable:
+        return False
+    opener = _opener(found, archives)
+    if opener is None:
+        return False
+    if walker.depth >= MAX_OPENED_DEPTH:
+        detail = f"nested deeper than {MAX_OPENED_DEPTH} containers; not opened"
+        walker.add_found(found, role=CONTAINER, problem=TOO_DEEP, detail=detail)
+        return True
+    with _deeper(walker):
+        opener(walker, found, wants_text)
+    return True
+
+
+def _opener(found: Found, archives: bool):
+    name, data, declared = found.name.lower(), found.data, found.declared_type
+    if looks_like_tnef(declared, display_name(found.name), data):
+        return _open_tnef
+    if declared in _CMS_TYPES or name.endswith((".p7m", ".p7c")):
+        return _open_cms
+    if looks_like_msg(declared, name, data):
+        return _open_msg
+    if archives and looks_like_zip_archive(declared, name, data):
+        return _open_zip
+    generic = declared in _GENERIC_TYPES and (name.endswith(".eml") or declared != "text/plain")
+    if generic and looks_like_mail(data):
+        return _open_forwarded
+    return None
+
+
+@contextmanager
+def _deeper(walker):
+    walker.depth += 1
+    try:
+        yield
+    finally:
+        walker.depth -= 1
+
+
+def _open_tnef(walker, found: Found, wants_text: bool) -> None:
+    try:
+        files = unpack_tnef(found.data)
+    except TnefError as error:
+        walker.add_found(
+            found, role=CONTAINER, problem=UNREADABLE, detail=f"winmail.dat could not be unpacked: {error}"
+        )
+        return
+    if not files:
+        detail = "no files could be taken out of this winmail.dat (it may be damaged)"
+        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
+        return
+    walker.add_found(found, role=CONTAINER)
+    for file in files:
+        if not file.data:  # tnefparse reads a cut-off attribute as an empty file
+            inner = Found(file.name, b"", file.declared_type, join(found.origin, TNEF_ORIGIN, *file.path))
+            walker.add_found(inner, problem=TRUNCATED, detail="empty: the winmail.dat was cut off")
+            continue
+        inner = Found(
+            file.name,
+            file.data,
+            file.declared_type,
+            join(found.origin, TNEF_ORIGIN, *file.path),
+            file.is_inline,
+        )
+        _add_file(walker, inner)
+
+
+def _open_msg(walker, found: Found, wants_text: bool) -> None:
+    try:
+        contents = unpack_msg(found.data)
+    except MsgError as error:
+        walker.add_found(
+            found, role=CONTAINER, problem=UNREADABLE, detail=f"Outlook message could not be read: {error}"
+        )
+        return
+    walker.add_found(found, role=CONTAINER)
+    origin = join(found.origin, found.label)
+    for note in contents.notes:
+        walker.note(origin, note)
+    for file in contents.files:
+        _add_file(
+            walker, Found(file.name, file.data, file.declared_type, join(origin, *file.path), file.is_inline)
+        )
+
+
+def _open_zip(walker, found: Found, wants_text: bool) -> None:
+    opened = open_zip_archive(found.data, ARCHIVE_LIMITS)
+    if opened.notes and not opened.members:
+        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail="; ".join(opened.notes))
+        return
+    walker.add_found(found, role=CONTAINER)
+    origin = join(found.origin, f"inside {found.label}")
+    for note in opened.notes:
+        walker.note(origin, note)
+    for member in opened.members:
+        inner = Found(member.name, member.data, "", join(origin, *member.path))
+        if member.problem:
+            walker.add_found(inner, problem=member.problem, detail=member.detail)
+        elif looks_like_zip_archive("", member.name.lower(), member.data):
+            walker.add_found(inner, role=CONTAINER)  # opened by the archive reader, its files follow
+        else:
+            _add_file(walker, inner, archives=False)
+
+
+def _open_cms(walker, found: Found, wants_text: bool) -> None:
+    kind = cms_kind(found.data)
+    if kind in _ENCRYPTED_KINDS:
+        walker.add_found(found, role=CONTAINER, problem=ENCRYPTED, detail=ENCRYPTED_DETAIL)
+        return
+    try:
+        content, check = open_signed_data(found.data)
+    except SmimeError as error:
+        walker.add_found(found, problem=UNREADABLE, detail=f"S/MIME data could not be read: {error}")
+        return
+    walker.add_found(found, role=CONTAINER)
+    walker.record_signature(check, found.origin)
+    # The signed content is a MIME entity: read it as if it were the mail (or the part) itself.
+    walker.visit(parse_structure(content), found.origin, wants_text=wants_text)
+
+
+def _open_forwarded(walker, found: Found, wants_text: bool) -> None:
+    walker.forwarded(parse_structure(found.data), found.origin)
+
+
+def _add_file(walker, found: Found, *, archives: bool = True) -> None:
+    if not open_file(walker, found, archives=archives):
+        walker.add_found(found)

@@ -1,0 +1,112 @@
+"""Signed and encrypted multiparts (RFC 1847): S/MIME and OpenPGP.
+
+multipart/signed: the first part is the content, read as usual; the second is the signature, listed as
+a signature file (not a document). An S/MIME signature is checked against the content exactly as it
+appears in the mail; an OpenPGP one cannot be (no public keys) and is marked unchecked.
+multipart/encrypted (PGP/MIME): the encrypted data is listed as a container that can't be opened.
+"""
+
+from mailboxes.extract.model import (
+    CONTAINER,
+    ENCRYPTED,
+    ENCRYPTED_DETAIL,
+    SIGNATURE,
+    SIGNATURE_FAILED,
+    SIGNATURE_UNCHECKED,
+    SIGNATURE_VERIFIED,
+)
+from mailboxes.extract.names import raw_file_name
+from mailboxes.extract.params import parse_structured_header
+from mailboxes.extract.smime import SignatureCheck, check_detached_signature
+from mailboxes.extract.transfer import decode_body
+
+SIGNATURE_TYPES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
+_PGP_VERSION_TYPE = "application/pgp-encrypted"
+
+
+def visit_secured(walker, part, origin: str, wants_text: bool) -> None:
+    if part.content_type == "multipart/encrypted":
+        for child in part.children:
+            if child.content_type != _PGP_VERSION_TYPE:  # "Version: 1": the protocol's marker, not data
+                _add_encrypted(walker, child, origin)
+        return
+    if not part.children:
+        return
+    content, *rest = part.children
+    walker.visit(content, origin, wants_text=wants_text, parent_type=part.content_type)
+    for child in rest:
+        if child.content_type not in SIGNATURE_TYPES:
+            walker.visit(child, origin, wants_text=False, parent_type=part.content_type, position=1)
+            continue
+        signature = _add_part(walker, child, origin, role=SIGNATURE, default_name=_signature_name(child))
+        if child.content_type == "application/pgp-signature":
+            walker.record_signature(None, origin)
+        else:
+            signed_bytes = _signed_content(part, walker.raw)
+            if signed_bytes is None:
+                check = SignatureCheck(False, "", "the signed content could not be located in the mail")
+            else:
+                check = check_detached_signature(signed_bytes, signature.data)
+            walker.record_signature(check, origin)
+
+
+def signature_state(check) -> tuple[str, str]:
+    """(state, detail) for a mail from an S/MIME check, or for an OpenPGP signature (None)."""
+    if check is None:
+        return SIGNATURE_UNCHECKED, "OpenPGP signature; not checked (no public key)"
+    if check.verified:
+        return SIGNATURE_VERIFIED, check.signer_address
+    detail = check.problem + (f" (signer: {check.signer_address})" if check.signer_address else "")
+    return SIGNATURE_FAILED, detail
+
+
+def _signature_name(part) -> str:
+    return "signature.asc" if part.content_type == "application/pgp-signature" else "smime.p7s"
+
+
+def _add_encrypted(walker, part, origin: str) -> None:
+    _add_part(
+        walker,
+        part,
+        origin,
+        role=CONTAINER,
+        default_name="encrypted.asc",
+        problem=ENCRYPTED,
+        detail=ENCRYPTED_DETAIL,
+    )
+
+
+def _add_part(walker, part, origin: str, *, default_name: str, **kind):
+    decoded = decode_body(part)
+    return walker.add(
+        raw_file_name(part) or default_name,
+        decoded.data,
+        part.content_type,
+        origin,
+        note=decoded.note,
+        **kind,
+    )
+
+
+def _signed_content(part, raw: bytes) -> bytes | None:
+    """The first part of a multipart/signed, byte for byte as the signer hashed it: from the line after
+    the first boundary to the line break before the next (RFC 1847 §2.1)."""
+    boundary = parse_structured_header(part.header("content-type")).params.get("boundary")
+    if not boundary:
+        return None
+    separator = b"--" + boundary.encode("utf-8", "surrogateescape")
+    for buffer in (part.source, raw):
+        at = buffer.find(separator)
+        while at > 0 and buffer[at - 1] not in b"\r\n":
+            at = buffer.find(separator, at + 1)
+        if at == -1:
+            continue
+        start = buffer.find(b"\n", at) + 1
+        following = buffer.find(b"\n" + separator, start) if start else -1
+        if following == -1:
+            continue
+        end = following - 1 if buffer[following - 1 : following] == b"\r" else following
+        return buffer[start:end]
+    return None
