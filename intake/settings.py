@@ -196,6 +196,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # tnefparse logs a line per winmail.dat at INFO ("Skipping checksum…"): noise, not news.
+    "loggers": {"tnefparse": {"level": "WARNING"}},
 }
 
 # Mail servers. Tenants type host names, so internal addresses are refused unless listed here (CIDRs).

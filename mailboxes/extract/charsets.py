@@ -31,24 +31,34 @@ _ALIASES = {
 # The charsets the mail being read declares for its parts: the best guess for its undeclared 8-bit
 # header text (a Polish ERP writes file names in raw ISO-8859-2 and declares iso-8859-2 for the body).
 # Set for the duration of one extraction (extract_mail), so every header decoder sees it.
-_declared_by_mail: ContextVar[tuple[str, ...]] = ContextVar("declared_by_mail", default=())
+_declared_by_mail: ContextVar = ContextVar("declared_by_mail", default=None)
 
 
 @contextlib.contextmanager
-def declared_charsets(names: list[str]):
-    usable = (c for c in map(normalize_charset, names) if c and c != "ascii")
-    codecs_ = tuple(dict.fromkeys(c for c in usable if not c.startswith(_NOT_ASCII_COMPATIBLE)))
-    token = _declared_by_mail.set(codecs_)
+def declared_charsets(find_names):
+    """Within the block, raw 8-bit text falls back to the charsets `find_names()` returns. Called only
+    when such text turns up (rarely): most mail never pays for walking its parts."""
+    token = _declared_by_mail.set([find_names, None])
     try:
         yield
     finally:
         _declared_by_mail.reset(token)
 
 
+def _declared() -> tuple[str, ...]:
+    pending = _declared_by_mail.get()
+    if pending is None:
+        return ()
+    if pending[1] is None:
+        usable = (c for c in map(normalize_charset, pending[0]()) if c and c != "ascii")
+        pending[1] = tuple(dict.fromkeys(c for c in usable if not c.startswith(_NOT_ASCII_COMPATIBLE)))
+    return pending[1]
+
+
 def _fallbacks() -> tuple[str, ...]:
     # Valid UTF-8 first: raw ISO-8859-2 or windows-1250 text is almost never valid UTF-8 by accident,
     # while UTF-8 text is always valid; then what the mail declares; then the region's charsets.
-    declared = _declared_by_mail.get()
+    declared = _declared()
     if not declared:
         return FALLBACK_CHARSETS
     return tuple(dict.fromkeys(("utf-8", *declared, *FALLBACK_CHARSETS)))

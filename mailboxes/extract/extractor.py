@@ -54,7 +54,7 @@ def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart]) -> Extrac
     if not root.headers:
         return ExtractedMail(unreadable_reason="not an e-mail message: no headers")
     # Raw 8-bit header text is decoded with the charsets the mail itself declares before the fallbacks.
-    with declared_charsets(_charsets_of(root)):
+    with declared_charsets(lambda: _charsets_of(root)):
         return _read(root, raw)
 
 

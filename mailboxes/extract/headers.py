@@ -125,6 +125,9 @@ def display_address(name: str, address: str) -> str:
 # A Date header outside these bounds is a broken clock or a hostile mail, not a moment to sort by.
 EARLIEST_PLAUSIBLE_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=2)  # clocks a day off, plus time zones written the wrong way round
+OUT_OF_RANGE = "Date header out of range (kept as written)"
+# The year of an RFC 5322 date: after the day and the month name.
+_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d+)\b")
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -145,13 +148,20 @@ def read_date(value: str | None, *, now: datetime | None = None) -> tuple[dateti
         moment = parsedate_to_datetime(text)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        # Converting may overflow (year 9999 at -12:00 is year 10000 in UTC): the date is absurd then.
-        moment = moment.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
         return None, "unparsable Date header"
+    written_year = _YEAR.search(text)
+    try:
+        # Converting may overflow (year 9999 at -12:00 is year 10000 in UTC): the date is absurd then.
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        return None, OUT_OF_RANGE
+    # The parser reads "0001" as 2001 (its rule for two-digit years): a written year must be the year.
+    if written_year and len(written_year[1]) >= 3 and abs(int(written_year[1]) - moment.year) > 1:
+        return None, OUT_OF_RANGE
     latest = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
     if not EARLIEST_PLAUSIBLE_DATE <= moment <= latest:
-        return None, "Date header out of range (kept as written)"
+        return None, OUT_OF_RANGE
     return moment, ""
 
 

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
             sys.stderr.flush()
 
-        imported, skipped = import_mails(target, raw_mails(paths), progress=progress)
+        report = import_mails(target, raw_mails(paths), progress=progress)
         sys.stderr.write("\n")
-        self.stdout.write(self.style.SUCCESS(f"{imported} imported, {skipped} already in the buffer."))
+        unreadable = f" ({report.unreadable} unreadable: listed with the reason)" if report.unreadable else ""
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{report.imported} imported{unreadable}, {report.skipped} already in the buffer."
+            )
+        )
