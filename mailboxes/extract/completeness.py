@@ -8,9 +8,10 @@ _TAIL = 4096
 def incomplete_reason(sniffed_type: str, data: bytes) -> str:
     """Why the file looks cut off, or "" when it looks whole (or its format has no end marker)."""
     tail = data[-_TAIL:]
-    if sniffed_type == "application/pdf" and b"%%EOF" not in tail:
+    if sniffed_type == "application/pdf" and b"%%EOF" not in tail and data.rfind(b"%%EOF") == -1:
         return "the PDF is incomplete: its end is missing"
-    if sniffed_type == "image/jpeg" and b"\xff\xd9" not in tail:
+    # Phones append megabytes after a JPEG's end (Samsung's trailers, motion photos): look anywhere.
+    if sniffed_type == "image/jpeg" and data.rfind(b"\xff\xd9") == -1:
         return "the JPEG picture is incomplete: its end is missing"
     if sniffed_type == "image/png" and b"IEND" not in tail:
         return "the PNG picture is incomplete: its end is missing"

@@ -48,7 +48,7 @@ class Message(TenantOwned):
     size = models.PositiveBigIntegerField(_("size"))
     snippet = models.CharField(_("text"), max_length=300, blank=True)
     # The body as text, extracted once at intake for the mail page (never re-parsed per view); null for
-    # mail stored before it was kept (not the same as "no text"), which the mail page extracts once.
+    # mail stored before it was kept (not the same as "no text"): `reread_mail` fills it in.
     body_text = models.TextField(_("body text"), null=True, blank=True, editable=False)  # noqa: DJ001
     raw = models.FileField(_("raw message"), max_length=300)
     state = models.CharField(

@@ -5,7 +5,10 @@ the fixed ones are in the translation catalogue, so they are translated when sho
 of their own (a file name, a charset) have no entry and show as written.
 """
 
+import re
+
 from django import template
+from django.utils import translation
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -14,3 +17,19 @@ register = template.Library()
 @register.filter
 def in_reader_language(text: str) -> str:
     return gettext(text) if text else text
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold().replace("'", "")))
+
+
+@register.filter
+def problem_detail(attachment) -> str:
+    """The attachment's problem detail in the reader's language, or "" when it only repeats the problem's
+    label (intake's "encrypted — can't be opened" next to the label "encrypted: can't be opened")."""
+    detail = attachment.problem_detail
+    if not detail or not attachment.problem:
+        return detail
+    with translation.override(None):  # the label as written in the source, like the stored detail
+        label = str(attachment.get_problem_display())
+    return "" if _words(detail) == _words(label) else in_reader_language(detail)
