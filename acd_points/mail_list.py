@@ -77,6 +77,8 @@ def _parse_cursor(value: str):
 
 def mail_page(queryset, *, after: str = "", before: str = "", size: int = PAGE_SIZE) -> MailPage:
     """Newest first. `after`: the page older than that cursor; `before`: the page newer than it."""
+    # A list never shows the body text (up to 200,000 characters a mail) nor the search column.
+    queryset = queryset.defer("body_text", "search_text")
     moment, pk = _parse_cursor(before or after)
     if before and moment:
         newer_rows = list(

@@ -286,5 +286,5 @@ def _where(path: tuple[str, ...], note: str) -> str:
 
 def _size(count: int) -> str:
     if count >= MIB:
-        return f"{count / MIB:g} MB"
-    return f"{count / 1024:g} KB" if count >= 1024 else f"{count} bytes"
+        return f"{round(count / MIB, 1):g} MB"
+    return f"{round(count / 1024, 1):g} KB" if count >= 1024 else f"{count} bytes"

@@ -6,9 +6,11 @@ The rules, in order, for a part that is not a container:
   an inline PDF or a text/calendar invitation with a name are all files the sender meant to send.
 * A part marked `Content-Disposition: attachment` is an attachment even without a name; it gets one
   (`attachment-1.pdf`, the extension from the sniffed type).
-* Unnamed text/plain and text/html parts are the body; uuencoded files inside a plain body come out.
-* Pictures the HTML body draws (referenced by `cid:`, or unnamed inside multipart/related) are listed
-  as pictures in the text, not documents; so are signature files and Mac resource forks.
+* Unnamed text/plain and text/html parts are the body; uuencoded files inside a plain body come out,
+  also from bodies that are not the mail's text (a forwarded mail's).
+* Pictures an HTML body draws (referenced by `cid:` from any HTML part, also the alternative not used
+  for the text, or unnamed inside multipart/related) are listed as pictures in the text, not
+  documents; so are signature files and Mac resource forks.
 * Unnamed report parts (delivery status, rfc822 headers) are not files and are skipped; any other
   unnamed part (a scanner's bare application/pdf) is an attachment.
 
@@ -24,12 +26,14 @@ from dataclasses import dataclass, field
 from intake.files import is_graphic, sha256_hex, sniff_content_type
 from mailboxes.extract.charsets import decode_bytes
 from mailboxes.extract.completeness import incomplete_reason
-from mailboxes.extract.containers import Found, open_file
+from mailboxes.extract.containers import CMS_TYPES, Found, open_file
 from mailboxes.extract.headers import decode_text_header
 from mailboxes.extract.html_text import html_to_text
 from mailboxes.extract.model import (
+    CONTAINER,
     DOCUMENT,
     ENCRYPTED,
+    ENCRYPTED_DETAIL,
     PICTURE_IN_TEXT,
     RESOURCE_FORK,
     SIGNATURE,
@@ -41,7 +45,7 @@ from mailboxes.extract.model import (
 )
 from mailboxes.extract.names import display_name, generated_name, raw_file_name
 from mailboxes.extract.params import parse_structured_header
-from mailboxes.extract.parts import DEFECT_NOTES, MESSAGE, MULTIPART, MimePart
+from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MESSAGE, MULTIPART, MimePart
 from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
 from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
 from mailboxes.extract.transfer import Decoded, decode_body
@@ -52,7 +56,7 @@ _FORWARDED_TYPES = ("message/rfc822", "message/global")
 _SKIPPED_WHEN_UNNAMED = frozenset({"text/rfc822-headers"})
 _RESOURCE_FORK_TYPES = frozenset({"application/applefile"})
 _MAX_SUBJECT_IN_ORIGIN = 120
-_CID_REFERENCE = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
+_CID_REFERENCE = re.compile(rb"""cid:([^"'\s>)]+)""", re.IGNORECASE)
 _UNCLOSED = DEFECT_NOTES["CloseBoundaryNotFoundDefect"]
 
 
@@ -78,8 +82,8 @@ def collect(root: MimePart, raw: bytes = b"") -> Collected:
     else:
         text = html_to_text("\n".join(walker.html)) if walker.html else ""
     found = Collected(walker.attachments, text, list(dict.fromkeys(walker.defects)), *walker.signature)
-    if not text and found.attachments and all(a.problem == ENCRYPTED for a in found.attachments):
-        found.unreadable_reason = "encrypted — can't be opened"
+    if not text and _only_encrypted(found.attachments):
+        found.unreadable_reason = ENCRYPTED_DETAIL
     return found
 
 
@@ -91,6 +95,7 @@ class Walker:
         self.defects: list[str] = []
         self.plain: list[str] = []
         self.html: list[str] = []
+        self.drawn: set[str] = set()  # Content-IDs the HTML bodies refer to (cid:), lower-case
         self.unnamed_count = 0
         self.depth = 0  # file containers opened around the current position
         self.signature: tuple[str, str] = ("", "")
@@ -112,16 +117,14 @@ class Walker:
             self.leaf(part, origin, wants_text=wants_text, parent_type=parent_type, position=position)
 
     def multipart(self, part: MimePart, origin: str, wants_text: bool) -> None:
+        if _UNCLOSED in part.defects and part.children and part.children[-1].kind != MULTIPART:
+            part.children[-1].defects.append(CUT_OFF)  # the mail ends inside this part
         if part.content_type in ("multipart/signed", "multipart/encrypted"):
             visit_secured(self, part, origin, wants_text)
             return
         preferred = _preferred_alternative(part) if part.content_type == "multipart/alternative" else None
-        unclosed = _UNCLOSED in part.defects
-        last = len(part.children) - 1
         for index, child in enumerate(part.children):
             wanted = wants_text and preferred in (None, index)
-            if unclosed and index == last and child.kind != MULTIPART:
-                child.defects.append(_CUT_OFF)  # the mail ends inside this part
             self.visit(child, origin, wants_text=wanted, parent_type=part.content_type, position=index)
 
     def forwarded(self, enclosed: MimePart, origin: str) -> None:
@@ -136,8 +139,7 @@ class Walker:
         if not name and disposition != "attachment":
             if part.content_type in _BODY_TYPES or part.content_type.startswith("multipart/"):
                 # (A multipart leaf is one whose parts could not be found: its body is best read as text.)
-                if wants_text:
-                    self.body_text(part, origin)
+                self.body_text(part, origin, wants_text)
                 return
             if part.content_type in _SKIPPED_WHEN_UNNAMED or part.content_type.startswith("message/"):
                 return
@@ -149,19 +151,27 @@ class Walker:
             role = SIGNATURE
         is_inline = disposition == "inline" or (not disposition and content_id is not None)
         decoded = decode_body(part)
-        cut_off = _CUT_OFF in part.defects
+        cut_off = CUT_OFF in part.defects
         found = Found(name, decoded.data, part.content_type, origin, is_inline, decoded, cut_off)
         if role == DOCUMENT and open_file(self, found, wants_text=wants_text):
             return
         self.add_found(found, role=role, content_id=content_id)
 
-    def body_text(self, part: MimePart, origin: str) -> None:
+    def body_text(self, part: MimePart, origin: str, wants_text: bool) -> None:
+        """A body part; one that is not the text (a forwarded mail's, an HTML alternative) still gives
+        up its uuencoded files and the pictures it draws."""
+        if not wants_text and part.content_type not in _BODY_TYPES:
+            return
         decoded = decode_body(part)
         data = decoded.data
         if part.content_type == "text/plain":
             data, files = split_uuencoded(data)
             for file in files:
                 self.add(decode_bytes(file.raw_name)[0], file.data, "", origin, note=file.note)
+        elif part.content_type == "text/html":
+            self.drawn.update(cid.decode("latin-1").lower() for cid in _CID_REFERENCE.findall(data))
+        if not wants_text:
+            return
         charset = parse_structured_header(part.header("content-type")).params.get("charset")
         text, charset_note = decode_bytes(data, charset)
         for problem in (decoded.note, decoded.unreadable, charset_note):
@@ -169,13 +179,15 @@ class Walker:
                 self.note(origin, f"text body: {problem}")
         (self.html if part.content_type == "text/html" else self.plain).append(text)
 
-    def add_found(self, found: Found, *, role: str = DOCUMENT, content_id=None, **problem):
+    def add_found(
+        self, found: Found, *, role: str = DOCUMENT, content_id=None, **problem
+    ) -> ExtractedAttachment:
         decoded = found.decoded or Decoded(found.data)
         if decoded.unreadable and "problem" not in problem:
             problem = {"problem": UNREADABLE, "detail": decoded.unreadable}
         if found.cut_off and "problem" not in problem:
             problem = {"problem": TRUNCATED, "detail": "the mail ends inside this file: it may be incomplete"}
-        self.add(
+        return self.add(
             found.name, found.data, found.declared_type, found.origin,
             is_inline=found.is_inline, role=role, note=decoded.note, content_id=content_id, **problem,
         )  # fmt: skip
@@ -227,13 +239,10 @@ class Walker:
         return attachment
 
     def mark_pictures_in_text(self) -> None:
-        """Images the HTML body draws by Content-ID are part of the text, not documents."""
-        if not self.content_ids or not self.html:
-            return
-        referenced = {match.lower() for html in self.html for match in _CID_REFERENCE.findall(html)}
+        """Images an HTML body draws by Content-ID are part of the text, not documents."""
         for index, content_id in self.content_ids.items():
             attachment = self.attachments[index]
-            drawn = content_id.lower() in referenced and attachment.sniffed_type.startswith("image/")
+            drawn = content_id.lower() in self.drawn and attachment.sniffed_type.startswith("image/")
             if drawn and attachment.role == DOCUMENT:
                 attachment.role = PICTURE_IN_TEXT
 
@@ -249,7 +258,17 @@ class Walker:
         self.defects.append(f"{origin}: {defect}" if origin else defect)
 
 
-_CUT_OFF = "the mail ends inside this part"
+def _only_encrypted(attachments: list[ExtractedAttachment]) -> bool:
+    """Encrypted data and nothing else, but for the signatures and signed wrappers around it (a mail
+    signed, then encrypted, then signed again is still one nobody here can read)."""
+    kept = [a for a in attachments if a.role != SIGNATURE and not _signed_wrapper(a)]
+    return bool(kept) and all(a.problem == ENCRYPTED for a in kept)
+
+
+def _signed_wrapper(attachment: ExtractedAttachment) -> bool:
+    # An opened S/MIME .p7m; an encrypted one carries the problem, and a ZIP is never one of these.
+    is_cms = attachment.declared_type in CMS_TYPES or attachment.display_name.lower().endswith(".p7m")
+    return attachment.role == CONTAINER and not attachment.problem and is_cms
 
 
 def _preferred_alternative(part: MimePart) -> int | None:

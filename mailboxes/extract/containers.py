@@ -5,13 +5,15 @@ Opened (the container is listed with role CONTAINER, its files follow it with `o
     Outlook .msg         by type, name or content; origin "<name>.msg", embedded messages below it
     ZIP archives         not OOXML/ODF documents; origin "inside <name>"; bombs refused (archives.py)
     S/MIME .p7m          signed-data is opened as if it were the mail; encrypted data is kept as is
-    forwarded mail       an .eml sent as application/octet-stream: opened like message/rfc822
+    forwarded mail       an .eml sent as application/octet-stream (or unnamed, or under a name that
+                         says no type, never "notes.txt"): opened like message/rfc822
 
 Every container is bounded by MAX_OPENED_DEPTH (containers inside containers); below it a container is
 listed with the problem "too deep" and not opened. A container that cannot be opened is listed with
 the reason; nothing inside a mail is dropped without a word.
 """
 
+import mimetypes
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -33,13 +35,13 @@ from mailboxes.extract.smime import (
     open_signed_data,
 )
 from mailboxes.extract.structure import looks_like_mail, parse_structure
-from mailboxes.extract.tnef import TnefError, looks_like_tnef, unpack_tnef
+from mailboxes.extract.tnef import TnefError, is_cut_off, looks_like_tnef, unpack_tnef
 from mailboxes.extract.transfer import Decoded
 
 MAX_OPENED_DEPTH = 8
 TNEF_ORIGIN = "winmail.dat"
 _GENERIC_TYPES = frozenset({"application/octet-stream", "application/x-message", "text/plain", ""})
-_CMS_TYPES = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
+CMS_TYPES = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
 _ENCRYPTED_KINDS = frozenset({"enveloped-data", "authenticated-enveloped-data", "encrypted-data"})
 ARCHIVE_LIMITS = ArchiveLimits()
 
@@ -55,10 +57,6 @@ class Found:
     is_inline: bool = False
     decoded: Decoded | None = None
     cut_off: bool = False
-
-    @property
-    def label(self) -> str:
-        return display_name(self.name) or "attachment"
 
 
 def open_file(walker, found: Found, *, wants_text: bool = False, archives: bool = True) -> bool:
@@ -81,16 +79,23 @@ def _opener(found: Found, archives: bool):
     name, data, declared = found.name.lower(), found.data, found.declared_type
     if looks_like_tnef(declared, display_name(found.name), data):
         return _open_tnef
-    if declared in _CMS_TYPES or name.endswith((".p7m", ".p7c")):
+    if declared in CMS_TYPES or name.endswith((".p7m", ".p7c")):
         return _open_cms
     if looks_like_msg(declared, name, data):
         return _open_msg
     if archives and looks_like_zip_archive(declared, name, data):
         return _open_zip
-    generic = declared in _GENERIC_TYPES and (name.endswith(".eml") or declared != "text/plain")
-    if generic and looks_like_mail(data):
+    if declared in _GENERIC_TYPES and _may_be_mail(name, declared) and looks_like_mail(data):
         return _open_forwarded
     return None
+
+
+def _may_be_mail(name: str, declared: str) -> bool:
+    """An .eml, or an unnamed file, or one whose name says nothing about its type: "notes.txt" that
+    starts with "From:" is a text file, and opening it as a mail would hide it."""
+    if name.endswith(".eml"):
+        return True
+    return declared != "text/plain" and (not name or mimetypes.guess_type(name)[0] is None)
 
 
 @contextmanager
@@ -114,12 +119,14 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
         detail = "no files could be taken out of this winmail.dat (it may be damaged)"
         walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
         return
-    walker.add_found(found, role=CONTAINER)
+    # A cut-off winmail.dat still gives files (tnefparse keeps what is there, or reads an empty one): the
+    # operator must hear it, and the winmail.dat itself is what can be downloaded for a closer look.
+    if is_cut_off(found.data) or any(not file.data for file in files):
+        detail = "the winmail.dat was cut off: files inside it may be missing or incomplete"
+        walker.add_found(found, role=CONTAINER, problem=TRUNCATED, detail=detail)
+    else:
+        walker.add_found(found, role=CONTAINER)
     for file in files:
-        if not file.data:  # tnefparse reads a cut-off attribute as an empty file
-            inner = Found(file.name, b"", file.declared_type, join(found.origin, TNEF_ORIGIN, *file.path))
-            walker.add_found(inner, problem=TRUNCATED, detail="empty: the winmail.dat was cut off")
-            continue
         inner = Found(
             file.name,
             file.data,
@@ -127,7 +134,10 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
             join(found.origin, TNEF_ORIGIN, *file.path),
             file.is_inline,
         )
-        _add_file(walker, inner)
+        if not file.data:
+            walker.add_found(inner, problem=TRUNCATED, detail="empty: the winmail.dat was cut off")
+        else:
+            _add_file(walker, inner)
 
 
 def _open_msg(walker, found: Found, wants_text: bool) -> None:
@@ -138,8 +148,8 @@ def _open_msg(walker, found: Found, wants_text: bool) -> None:
             found, role=CONTAINER, problem=UNREADABLE, detail=f"Outlook message could not be read: {error}"
         )
         return
-    walker.add_found(found, role=CONTAINER)
-    origin = join(found.origin, found.label)
+    # The origin names the container as it is listed (an unnamed one gets a generated name).
+    origin = join(found.origin, walker.add_found(found, role=CONTAINER).display_name)
     for note in contents.notes:
         walker.note(origin, note)
     for file in contents.files:
@@ -153,8 +163,7 @@ def _open_zip(walker, found: Found, wants_text: bool) -> None:
     if opened.notes and not opened.members:
         walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail="; ".join(opened.notes))
         return
-    walker.add_found(found, role=CONTAINER)
-    origin = join(found.origin, f"inside {found.label}")
+    origin = join(found.origin, f"inside {walker.add_found(found, role=CONTAINER).display_name}")
     for note in opened.notes:
         walker.note(origin, note)
     for member in opened.members:

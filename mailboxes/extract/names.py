@@ -17,6 +17,7 @@ _PREFERRED_EXTENSIONS = {
     "application/xml": ".xml",
     "text/xml": ".xml",
     "message/rfc822": ".eml",
+    "application/vnd.ms-outlook": ".msg",
     "application/vnd.ms-tnef": ".dat",
     "application/ms-tnef": ".dat",
 }

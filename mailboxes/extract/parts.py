@@ -28,6 +28,8 @@ DEFECT_NOTES = {
     "InvalidMultipartContentTransferEncodingDefect": "multipart declares a transfer encoding (ignored)",
 }
 TOO_DEEP = f"MIME structure nested deeper than {MAX_DEPTH} levels; deeper parts ignored"
+# Put on the last part of a multipart whose closing boundary never came (by collect.py, not the parsers).
+CUT_OFF = "the mail ends inside this part"
 
 
 class NeedsFullParser(Exception):

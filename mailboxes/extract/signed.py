@@ -6,6 +6,8 @@ appears in the mail; an OpenPGP one cannot be (no public keys) and is marked unc
 multipart/encrypted (PGP/MIME): the encrypted data is listed as a container that can't be opened.
 """
 
+import re
+
 from mailboxes.extract.model import (
     CONTAINER,
     ENCRYPTED,
@@ -14,9 +16,11 @@ from mailboxes.extract.model import (
     SIGNATURE_FAILED,
     SIGNATURE_UNCHECKED,
     SIGNATURE_VERIFIED,
+    TRUNCATED,
 )
 from mailboxes.extract.names import raw_file_name
 from mailboxes.extract.params import parse_structured_header
+from mailboxes.extract.parts import CUT_OFF
 from mailboxes.extract.smime import SignatureCheck, check_detached_signature
 from mailboxes.extract.transfer import decode_body
 
@@ -80,6 +84,8 @@ def _add_encrypted(walker, part, origin: str) -> None:
 
 def _add_part(walker, part, origin: str, *, default_name: str, **kind):
     decoded = decode_body(part)
+    if CUT_OFF in part.defects and "problem" not in kind:
+        kind |= {"problem": TRUNCATED, "detail": "the mail ends inside this file: it may be incomplete"}
     return walker.add(
         raw_file_name(part) or default_name,
         decoded.data,
@@ -92,21 +98,22 @@ def _add_part(walker, part, origin: str, *, default_name: str, **kind):
 
 def _signed_content(part, raw: bytes) -> bytes | None:
     """The first part of a multipart/signed, byte for byte as the signer hashed it: from the line after
-    the first boundary to the line break before the next (RFC 1847 §2.1)."""
+    the first boundary line to the line break before the next (RFC 1847 §2.1)."""
     boundary = parse_structured_header(part.header("content-type")).params.get("boundary")
     if not boundary:
         return None
-    separator = b"--" + boundary.encode("utf-8", "surrogateescape")
-    for buffer in (part.source, raw):
-        at = buffer.find(separator)
-        while at > 0 and buffer[at - 1] not in b"\r\n":
-            at = buffer.find(separator, at + 1)
-        if at == -1:
+    # A whole boundary line only: "--b" also begins the lines of an inner boundary "b-inner".
+    line = re.compile(
+        rb"(?m)^--" + re.escape(boundary.encode("utf-8", "surrogateescape")) + rb"(?:--)?[ \t]*\r?$"
+    )
+    # The fast parser's part lies in its buffer after body_start; the standard library's has no buffer.
+    for buffer, start in ((part.source, part.body_start), (raw, 0)):
+        first = line.search(buffer, start)
+        following = line.search(buffer, first.end() + 1) if first else None
+        if following is None:
             continue
-        start = buffer.find(b"\n", at) + 1
-        following = buffer.find(b"\n" + separator, start) if start else -1
-        if following == -1:
-            continue
-        end = following - 1 if buffer[following - 1 : following] == b"\r" else following
-        return buffer[start:end]
+        end = following.start() - 1  # the line break before a boundary belongs to the boundary
+        if buffer[end - 1 : end] == b"\r":
+            end -= 1
+        return buffer[first.end() + 1 : end]
     return None

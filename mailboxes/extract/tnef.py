@@ -5,6 +5,7 @@ what counts as TNEF, reads names and types from the MAPI properties, and turns e
 TnefError so the caller can keep the winmail.dat itself instead.
 """
 
+import struct
 from dataclasses import dataclass
 
 from tnefparse import TNEF
@@ -55,6 +56,17 @@ def unpack_tnef(data: bytes) -> list[TnefFile]:
         raise
     except Exception as error:  # tnefparse raises whatever its struct reads hit on truncated data
         raise TnefError(f"{type(error).__name__}: {error}"[:200]) from error
+
+
+def is_cut_off(data: bytes) -> bool:
+    """Whether TNEF `data` ends inside an attribute: tnefparse keeps what is there without a word."""
+    position = len(TNEF_SIGNATURE) + 2  # the signature and the legacy key
+    # Each attribute: level (1 = message, 2 = attachment), id (2), type (2), length (4), data, checksum (2).
+    while position + 9 <= len(data) and data[position] in (1, 2):
+        (length,) = struct.unpack_from("<I", data, position + 5)
+        position += 9 + length + 2
+    # Zero bytes after the last attribute are padding, not a lost one.
+    return position > len(data) or bool(data[position:].strip(b"\x00"))
 
 
 def _files_of(tnef: TNEF, path: tuple[str, ...], level: int) -> list[TnefFile]:

@@ -14,8 +14,9 @@ _WHITESPACE = b" \t\r\n\x0b\x0c"
 # A well-formed body has '=' only as padding at its very end (before trailing whitespace).
 _PADDING_TAIL = re.compile(rb"=[=\s]*\Z")
 _PADDING_RUN = re.compile(rb"=+")
-# Blanks before a line end, or before the "=" of a soft line break at the end of a line.
-_TRAILING_BLANKS = re.compile(rb"[ \t]+(=?(?:\r\n|\n|\r|\Z))")
+# Blanks at the end of a line, also after the "=" of a soft line break: padding added in transit. Blanks
+# before that "=" are text (RFC 2045 §6.7 rule 3): PHP's encoder breaks lines after a space that way.
+_TRAILING_BLANKS = re.compile(rb"[ \t]+(\r\n|\n|\r|\Z)")
 # Above this share of characters outside the alphabet, the body is not base64 at all (a mailer declared
 # base64 and sent the raw file, or the part is something else entirely): decoding would only make noise.
 _MAX_STRAY_SHARE = 0.25
@@ -66,7 +67,7 @@ def decode_transfer(source: bytes, start: int, end: int, encoding: str) -> Decod
 
 def decode_quoted_printable(source: bytes, start: int, end: int) -> bytes:
     """Quoted-printable per RFC 2045 §6.7: whitespace at the end of an encoded line was added in transit
-    and is dropped, also before a soft line break ("=")."""
+    and is dropped, also after a soft line break's "=" ("faktura=  "); before the "=" it is text."""
     view = memoryview(source)[start:end]
     if _TRAILING_BLANKS.search(source, start, end) is None:
         return binascii.a2b_qp(view)  # the common case: one C call, no copy

@@ -4,6 +4,22 @@ from django.core.files.storage import default_storage
 
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.polling.poll import poll_mailbox
+from tests.builders.archives import patched
+from tests.builders.container_mail import (
+    appledouble_mail,
+    clear_signed_mail,
+    eml_part,
+    html_with_picture_mail,
+    invoices_zip,
+    msg_mail,
+    opaque_signed_mail,
+    pgp_encrypted_mail,
+    pgp_signed_mail,
+    smime_encrypted_mail,
+    uuencoded_mail,
+    zip_mail,
+)
+from tests.builders.smime import signer_identity
 from tests.extract.mailbuilder import (
     attachment_part,
     b64,
@@ -176,16 +192,20 @@ CASES = [
 ]
 
 
-def test_every_extraction_case_survives_imap_and_polling(make_mailbox, dovecot, world_a):
+def polled(cases, dovecot, make_mailbox, world_a, name: str):
+    """The cases' mails appended to a new Dovecot user's INBOX and polled into buffer `name`, in order."""
     user = dovecot.add_user()
     with dovecot.connect(user.login) as client:
-        for case_id, raw, _ in CASES:
+        for case_id, raw, *_ in cases:
             client.append("INBOX", raw.replace(b"Subject: ", f"X-Case: {case_id}\r\nSubject: ".encode(), 1))
     mailbox = make_mailbox(port=dovecot.imaps_port, login=user.login, password=user.password)
-    buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="cases", mailbox=mailbox)
-    assert poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk]).new_messages == {buffer.pk: len(CASES)}
+    buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name=name, mailbox=mailbox)
+    assert poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk]).new_messages == {buffer.pk: len(cases)}
+    return Message.all_tenants.filter(buffer=buffer).order_by("uid")
 
-    messages = Message.all_tenants.filter(buffer=buffer).order_by("uid")
+
+def test_every_extraction_case_survives_imap_and_polling(make_mailbox, dovecot, world_a):
+    messages = polled(CASES, dovecot, make_mailbox, world_a, "cases")
     for (case_id, _, want), message in zip(CASES, messages, strict=True):
         got = list(Attachment.all_tenants.filter(message=message, role="document").order_by("position"))
         assert [(a.display_name, a.sniffed_type) for a in got] == [(n, t) for n, t, _ in want], case_id
@@ -196,3 +216,102 @@ def test_every_extraction_case_survives_imap_and_polling(make_mailbox, dovecot, 
         assert message.state == Message.State.NEW, (case_id, message.unreadable_reason)
     bare = messages.get(subject="bare")
     assert bare.message_id == "" and bare.header_date is None and bare.received_at is not None
+
+
+SIGNER = "signer@example.com"
+ENCRYPTED = "encrypted — can't be opened"
+DOC, BOX, SIG = "document", "container", "signature"
+# (case id, raw mail, every attachment as (name, role, problem, text expected in origin), Message fields)
+CONTAINER_CASES = [
+    (
+        "smime-clear-signed",
+        clear_signed_mail(signer_identity("rsa", SIGNER)),
+        [("signed-invoice.pdf", DOC, "", ""), ("smime.p7s", SIG, "", "")],
+        {"signature": "verified", "signature_detail": SIGNER},
+    ),
+    (
+        "smime-opaque-signed",
+        opaque_signed_mail(signer_identity("rsa", SIGNER)),
+        [("smime.p7m", BOX, "", ""), ("opaque-invoice.pdf", DOC, "", "")],
+        {"signature": "verified", "signature_detail": SIGNER},
+    ),
+    (
+        "smime-encrypted",
+        smime_encrypted_mail(signer_identity("rsa", SIGNER)),
+        [("smime.p7m", BOX, "encrypted", "")],
+        {"unreadable_reason": ENCRYPTED, "state": Message.State.UNREADABLE, "attachment_problems": 1},
+    ),
+    (
+        "pgp-mime-encrypted",
+        pgp_encrypted_mail(),
+        [("encrypted.asc", BOX, "encrypted", "")],
+        {"unreadable_reason": ENCRYPTED, "state": Message.State.UNREADABLE, "attachment_problems": 1},
+    ),
+    (
+        "outlook-msg",
+        msg_mail('application/vnd.ms-outlook; name="Faktura.msg"', 'attachment; filename="Faktura.msg"'),
+        [
+            ("Faktura.msg", BOX, "", ""),
+            ("faktura-msg.pdf", DOC, "", "Faktura.msg"),
+            ("zamowienie.pdf", DOC, "", "Re: Zamówienie"),
+        ],
+        {"attachment_count": 2},
+    ),
+    (
+        "eml-as-octet-stream",
+        mail_with_parts(
+            [text_part(), eml_part(invoice_mail(subject="Inner", name="inner.pdf", tag="e"), name="Fwd.eml")]
+        ),
+        [("inner.pdf", DOC, "", "forwarded: Inner")],
+        {},
+    ),
+    (
+        "uuencoded-body",
+        uuencoded_mail([("faktura.pdf", PDF)]),
+        [("faktura.pdf", DOC, "", "")],
+        {},
+    ),
+    (
+        "zip-with-encrypted-member",
+        zip_mail(patched(invoices_zip(), 1, set_flags=1)),
+        [
+            ("faktury.zip", BOX, "", ""),
+            ("faktura1.pdf", DOC, "", "inside faktury.zip"),
+            ("faktura2.pdf", DOC, "encrypted", "inside faktury.zip"),
+        ],
+        {"attachment_count": 2, "attachment_problems": 1},
+    ),
+    (
+        "appledouble",
+        appledouble_mail(),
+        [("faktura-mac.pdf", "resource_fork", "", ""), ("faktura-mac.pdf", DOC, "", "")],
+        {"attachment_count": 1},
+    ),
+    (
+        "picture-in-html",
+        html_with_picture_mail(),
+        [("image001.png", "picture", "", ""), ("invoice.pdf", DOC, "", "")],
+        {"attachment_count": 1},
+    ),
+    (
+        "pgp-detached-signature",
+        pgp_signed_mail(),
+        [("signature.asc", SIG, "", "")],
+        {"signature": "unchecked", "signature_detail": "OpenPGP signature; not checked (no public key)"},
+    ),
+]
+NOT_SIGNED = {"signature": "", "signature_detail": "", "unreadable_reason": "", "attachment_problems": 0}
+
+
+def test_containers_survive_imap_and_polling(make_mailbox, dovecot, world_a):
+    messages = polled(CONTAINER_CASES, dovecot, make_mailbox, world_a, "containers")
+    for (case_id, _, want, fields), message in zip(CONTAINER_CASES, messages, strict=True):
+        got = list(Attachment.all_tenants.filter(message=message).order_by("position"))
+        assert [(a.display_name, a.role, a.problem) for a in got] == [w[:3] for w in want], case_id
+        for attachment, (*_, origin) in zip(got, want, strict=True):
+            assert origin in attachment.origin, case_id
+            assert bool(attachment.problem) == bool(attachment.problem_detail), case_id
+            assert len(default_storage.open(attachment.file.name).read()) == attachment.size, case_id
+        expected = {"state": Message.State.NEW, **NOT_SIGNED, **fields}
+        assert {name: getattr(message, name) for name in expected} == expected, case_id
+        assert message.attachment_count == sum(role == DOC for _, role, *_ in want), case_id
