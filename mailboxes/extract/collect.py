@@ -49,7 +49,7 @@ from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MESSAGE, MULTIPART, M
 from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
 from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
 from mailboxes.extract.transfer import Decoded, decode_body
-from mailboxes.extract.uuencoded import split_uuencoded
+from mailboxes.extract.uuencoded import begin_line_name, split_uuencoded
 
 _BODY_TYPES = ("text/plain", "text/html")
 _FORWARDED_TYPES = ("message/rfc822", "message/global")
@@ -132,7 +132,7 @@ class Walker:
         self.visit(enclosed, join(origin, f"forwarded: {subject or '(no subject)'}"), wants_text=False)
 
     def leaf(self, part: MimePart, origin: str, *, wants_text: bool, parent_type: str, position: int) -> None:
-        name = raw_file_name(part)
+        name = raw_file_name(part) or _uuencoded_name(part)
         disposition = parse_structured_header(part.header("content-disposition")).value
         content_id = part.header("content-id")
         role = DOCUMENT
@@ -269,6 +269,14 @@ def _signed_wrapper(attachment: ExtractedAttachment) -> bool:
     # An opened S/MIME .p7m; an encrypted one carries the problem, and a ZIP is never one of these.
     is_cms = attachment.declared_type in CMS_TYPES or attachment.display_name.lower().endswith(".p7m")
     return attachment.role == CONTAINER and not attachment.problem and is_cms
+
+
+def _uuencoded_name(part: MimePart) -> str:
+    """An x-uuencode part's name from its `begin` line, when its headers give none."""
+    if "uu" not in (part.header("content-transfer-encoding") or "").lower():
+        return ""
+    head = part.source[part.body_start : min(part.body_end, part.body_start + 4096)]
+    return decode_bytes(begin_line_name(head).encode("latin-1"))[0]
 
 
 def _preferred_alternative(part: MimePart) -> int | None:

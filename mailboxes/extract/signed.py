@@ -40,12 +40,13 @@ def visit_secured(walker, part, origin: str, wants_text: bool) -> None:
         return
     content, *rest = part.children
     walker.visit(content, origin, wants_text=wants_text, parent_type=part.content_type)
+    protocol = parse_structured_header(part.header("content-type")).params.get("protocol", "").lower()
     for child in rest:
-        if child.content_type not in SIGNATURE_TYPES:
+        if not _is_signature(child):
             walker.visit(child, origin, wants_text=False, parent_type=part.content_type, position=1)
             continue
         signature = _add_part(walker, child, origin, role=SIGNATURE, default_name=_signature_name(child))
-        if child.content_type == "application/pgp-signature":
+        if child.content_type == "application/pgp-signature" or "pgp" in protocol:
             walker.record_signature(None, origin)
         else:
             signed_bytes = _signed_content(part, walker.raw)
@@ -64,6 +65,18 @@ def signature_state(check) -> tuple[str, str]:
         return SIGNATURE_VERIFIED, check.signer_address
     detail = check.problem + (f" (signer: {check.signer_address})" if check.signer_address else "")
     return SIGNATURE_FAILED, detail
+
+
+def _is_signature(part) -> bool:
+    # Some mailers send the signature as application/octet-stream; its name still says what it is.
+    if part.content_type in SIGNATURE_TYPES:
+        return True
+    return part.content_type == "application/octet-stream" and raw_file_name(part).lower().endswith(
+        _SIGNATURE_NAMES
+    )
+
+
+_SIGNATURE_NAMES = (".p7s", ".asc", ".sig")
 
 
 def _signature_name(part) -> str:

@@ -40,3 +40,10 @@ def split_uuencoded(text: bytes) -> tuple[bytes, list[UuencodedFile]]:
         position = stop
     kept.append(text[position:])
     return b"".join(kept), files
+
+
+def begin_line_name(data: bytes) -> str:
+    """The file name on the `begin` line of an x-uuencode part ("" if none): its name when the part has
+    no other."""
+    begin = _BEGIN.search(data, 0, 4096)
+    return begin[1].decode("latin-1") if begin else ""

@@ -2,6 +2,8 @@
 bodies, quoted-printable, raw 8-bit header text, depth limits, truncation, and the parse cost of hostile
 structure."""
 
+import binascii
+
 import pytest
 
 from mailboxes.extract import extract_mail
@@ -20,11 +22,13 @@ from tests.builders.container_mail import (
 from tests.extract.mailbuilder import (
     CRLF,
     attachment_part,
+    b64,
     entity,
     forwarded,
     jpeg_bytes,
     mail_with_parts,
     multipart_body,
+    pdf_bytes,
     text_part,
     tnef_bytes,
     top_headers,
@@ -242,3 +246,33 @@ def test_a_folded_20_mb_subject_is_cut_to_2000_characters():
     raw = entity([*top_headers(folded), "Content-Type: text/plain"], b"body")
     mail = extract_mail(raw)
     assert 0 < len(mail.subject) <= 2000 and mail.text == "body"
+
+
+def test_an_unnamed_x_uuencode_part_takes_its_name_from_the_begin_line():
+
+    body = b"begin 644 faktura_12.pdf\r\n"
+    data = pdf_bytes()
+    body += b"".join(binascii.b2a_uu(data[i : i + 45]) for i in range(0, len(data), 45)).replace(
+        b"\n", b"\r\n"
+    )
+    body += b"`\r\nend\r\n"
+    part = entity(["Content-Type: application/octet-stream", "Content-Transfer-Encoding: x-uuencode"], body)
+    [attachment] = extract_mail(mail_with_parts([text_part(), part])).attachments
+    assert attachment.display_name == "faktura_12.pdf" and attachment.data == data
+
+
+def test_a_signature_sent_as_octet_stream_is_known_by_its_name():
+    content = entity(["Content-Type: text/plain"], b"Faktura w zalaczeniu.")
+    signature = entity(
+        ['Content-Type: application/octet-stream; name="smime.p7s"', "Content-Transfer-Encoding: base64"],
+        b64(b"0\x82not really a signature"),
+    )
+    signed = entity(
+        ['Content-Type: multipart/signed; protocol="application/pkcs7-signature"; boundary="s"'],
+        multipart_body("s", [content, signature]),
+    )
+    head, rest = signed.split(CRLF + CRLF, 1)
+    mail = extract_mail(entity([*top_headers(), head.decode()], rest))
+    [attachment] = mail.attachments
+    assert attachment.role == "signature"
+    assert mail.signature == "failed"  # garbage, so it does not verify; but it is no document
