@@ -45,7 +45,7 @@ from mailboxes.extract.model import (
 )
 from mailboxes.extract.names import display_name, generated_name, raw_file_name
 from mailboxes.extract.params import parse_structured_header
-from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MESSAGE, MULTIPART, MimePart
+from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MAIL_ENDS_INSIDE, MESSAGE, MULTIPART, MimePart
 from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
 from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
 from mailboxes.extract.transfer import Decoded, decode_body
@@ -186,7 +186,10 @@ class Walker:
         if decoded.unreadable and "problem" not in problem:
             problem = {"problem": UNREADABLE, "detail": decoded.unreadable}
         if found.cut_off and "problem" not in problem:
-            problem = {"problem": TRUNCATED, "detail": "the mail ends inside this file: it may be incomplete"}
+            problem = {
+                "problem": TRUNCATED,
+                "detail": MAIL_ENDS_INSIDE,
+            }
         return self.add(
             found.name, found.data, found.declared_type, found.origin,
             is_inline=found.is_inline, role=role, note=decoded.note, content_id=content_id, **problem,

@@ -25,6 +25,7 @@ from mailboxes.extract.model import (
     TOO_DEEP,
     TRUNCATED,
     UNREADABLE,
+    gettext_noop,
     join,
 )
 from mailboxes.extract.names import display_name
@@ -116,13 +117,13 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
         )
         return
     if not files:
-        detail = "no files could be taken out of this winmail.dat (it may be damaged)"
+        detail = gettext_noop("no files could be taken out of this winmail.dat (it may be damaged)")
         walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
         return
     # A cut-off winmail.dat still gives files (tnefparse keeps what is there, or reads an empty one): the
     # operator must hear it, and the winmail.dat itself is what can be downloaded for a closer look.
     if is_cut_off(found.data) or any(not file.data for file in files):
-        detail = "the winmail.dat was cut off: files inside it may be missing or incomplete"
+        detail = gettext_noop("the winmail.dat was cut off: files inside it may be missing or incomplete")
         walker.add_found(found, role=CONTAINER, problem=TRUNCATED, detail=detail)
     else:
         walker.add_found(found, role=CONTAINER)
@@ -135,7 +136,9 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
             file.is_inline,
         )
         if not file.data:
-            walker.add_found(inner, problem=TRUNCATED, detail="empty: the winmail.dat was cut off")
+            walker.add_found(
+                inner, problem=TRUNCATED, detail=gettext_noop("empty: the winmail.dat was cut off")
+            )
         else:
             _add_file(walker, inner)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailboxes.extract.charsets import decode_bytes, undo_surrogates
+from mailboxes.extract.model import gettext_noop
 
 # charset may carry an RFC 2231 language ("utf-8*cs"); the text may contain spaces (mailers that fold
 # inside an encoded word) but never '?', so a word cannot run into the next one.
@@ -125,7 +126,7 @@ def display_address(name: str, address: str) -> str:
 # A Date header outside these bounds is a broken clock or a hostile mail, not a moment to sort by.
 EARLIEST_PLAUSIBLE_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=2)  # clocks a day off, plus time zones written the wrong way round
-OUT_OF_RANGE = "Date header out of range (kept as written)"
+OUT_OF_RANGE = gettext_noop("Date header out of range (kept as written)")
 # The year of an RFC 5322 date: after the day and the month name.
 _YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d+)\b")
 
@@ -149,7 +150,7 @@ def read_date(value: str | None, *, now: datetime | None = None) -> tuple[dateti
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
-        return None, "unparsable Date header"
+        return None, gettext_noop("unparsable Date header")
     written_year = _YEAR.search(text)
     try:
         # Converting may overflow (year 9999 at -12:00 is year 10000 in UTC): the date is absurd then.
@@ -174,5 +175,5 @@ def parse_message_id(value: str | None) -> tuple[str, str]:
     if match:
         return f"<{undo_surrogates(match[1])}>", ""
     if _BARE_MESSAGE_ID.match(text):
-        return f"<{undo_surrogates(text)}>", "Message-ID without angle brackets"
-    return "", "unparsable Message-ID header"
+        return f"<{undo_surrogates(text)}>", gettext_noop("Message-ID without angle brackets")
+    return "", gettext_noop("unparsable Message-ID header")

@@ -3,6 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a fixed text for the translation catalogue (makemessages looks for this name). Intake stores
+    such texts in English and the pages translate them when shown; no Django import in this package."""
+    return text
+
+
 # What an attachment is to the operators: only documents are proposed for documents; the others stay
 # listed and downloadable on the mail page.
 DOCUMENT = "document"
@@ -17,7 +24,7 @@ UNREADABLE = "unreadable"
 ENCRYPTED = "encrypted"
 TOO_DEEP = "too_deep"
 OVER_LIMIT = "over_limit"
-ENCRYPTED_DETAIL = "encrypted — can't be opened"
+ENCRYPTED_DETAIL = gettext_noop("encrypted — can't be opened")
 
 # Signature states of a mail.
 SIGNATURE_VERIFIED = "verified"

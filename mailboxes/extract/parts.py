@@ -9,6 +9,8 @@ import functools
 from dataclasses import dataclass, field
 from email.message import Message
 
+from mailboxes.extract.model import gettext_noop
+
 # Deeper nesting than this is never legitimate mail; it is a parser bomb or a mailer loop.
 MAX_DEPTH = 50
 
@@ -18,18 +20,20 @@ MESSAGE = "message"  # message/*: its one child is the enclosed message
 
 # The standard library's defect classes, said the way a person reading the mail's record would say them.
 DEFECT_NOTES = {
-    "CloseBoundaryNotFoundDefect": "missing final MIME boundary",
-    "StartBoundaryNotFoundDefect": "MIME boundary never found; the body was kept as text",
-    "NoBoundaryInMultipartDefect": "multipart without a boundary parameter",
-    "MissingHeaderBodySeparatorDefect": "missing blank line between headers and body",
+    "CloseBoundaryNotFoundDefect": gettext_noop("missing final MIME boundary"),
+    "StartBoundaryNotFoundDefect": gettext_noop("MIME boundary never found; the body was kept as text"),
+    "NoBoundaryInMultipartDefect": gettext_noop("multipart without a boundary parameter"),
+    "MissingHeaderBodySeparatorDefect": gettext_noop("missing blank line between headers and body"),
     "FirstHeaderLineIsContinuationDefect": "first header line is a continuation line (ignored)",
     "MisplacedEnvelopeHeaderDefect": "misplaced 'From ' line among the headers (ignored)",
     "InvalidHeaderDefect": "header line without a name (ignored)",
     "InvalidMultipartContentTransferEncodingDefect": "multipart declares a transfer encoding (ignored)",
 }
-TOO_DEEP = f"MIME structure nested deeper than {MAX_DEPTH} levels; deeper parts ignored"
+TOO_DEEP = gettext_noop("MIME structure nested deeper than 50 levels; deeper parts ignored")
+assert MAX_DEPTH == 50, "TOO_DEEP names the limit"
 # Put on the last part of a multipart whose closing boundary never came (by collect.py, not the parsers).
-CUT_OFF = "the mail ends inside this part"
+CUT_OFF = gettext_noop("the mail ends inside this part")
+MAIL_ENDS_INSIDE = gettext_noop("the mail ends inside this file: it may be incomplete")
 
 
 class NeedsFullParser(Exception):

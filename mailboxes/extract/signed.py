@@ -17,13 +17,15 @@ from mailboxes.extract.model import (
     SIGNATURE_UNCHECKED,
     SIGNATURE_VERIFIED,
     TRUNCATED,
+    gettext_noop,
 )
 from mailboxes.extract.names import raw_file_name
 from mailboxes.extract.params import parse_structured_header
-from mailboxes.extract.parts import CUT_OFF
+from mailboxes.extract.parts import CUT_OFF, MAIL_ENDS_INSIDE
 from mailboxes.extract.smime import SignatureCheck, check_detached_signature
 from mailboxes.extract.transfer import decode_body
 
+NOT_LOCATED = gettext_noop("the signed content could not be located in the mail")
 SIGNATURE_TYPES = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 )
@@ -51,7 +53,9 @@ def visit_secured(walker, part, origin: str, wants_text: bool) -> None:
         else:
             signed_bytes = _signed_content(part, walker.raw)
             if signed_bytes is None:
-                check = SignatureCheck(False, "", "the signed content could not be located in the mail")
+                check = SignatureCheck(
+                    False, "", gettext_noop("the signed content could not be located in the mail")
+                )
             else:
                 check = check_detached_signature(signed_bytes, signature.data)
             walker.record_signature(check, origin)
@@ -60,7 +64,7 @@ def visit_secured(walker, part, origin: str, wants_text: bool) -> None:
 def signature_state(check) -> tuple[str, str]:
     """(state, detail) for a mail from an S/MIME check, or for an OpenPGP signature (None)."""
     if check is None:
-        return SIGNATURE_UNCHECKED, "OpenPGP signature; not checked (no public key)"
+        return SIGNATURE_UNCHECKED, gettext_noop("OpenPGP signature; not checked (no public key)")
     if check.verified:
         return SIGNATURE_VERIFIED, check.signer_address
     detail = check.problem + (f" (signer: {check.signer_address})" if check.signer_address else "")
@@ -98,7 +102,7 @@ def _add_encrypted(walker, part, origin: str) -> None:
 def _add_part(walker, part, origin: str, *, default_name: str, **kind):
     decoded = decode_body(part)
     if CUT_OFF in part.defects and "problem" not in kind:
-        kind |= {"problem": TRUNCATED, "detail": "the mail ends inside this file: it may be incomplete"}
+        kind |= {"problem": TRUNCATED, "detail": MAIL_ENDS_INSIDE}
     return walker.add(
         raw_file_name(part) or default_name,
         decoded.data,

@@ -34,6 +34,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from mailboxes.extract.model import gettext_noop
+
 MAX_INPUT = 50 * 1024 * 1024
 # Real mail has one signer, rarely two; each one tried costs a public-key operation.
 MAX_SIGNERS = 8
@@ -68,9 +70,9 @@ ECDSA = frozenset(
     }
 )
 
-CHANGED = "the content was changed after signing"
-NO_CERTIFICATE = "the signer's certificate is not in the mail"
-INVALID = "not a valid signature"
+CHANGED = gettext_noop("the content was changed after signing")
+NO_CERTIFICATE = gettext_noop("the signer's certificate is not in the mail")
+INVALID = gettext_noop("not a valid signature")
 NO_SIGNER = "the signature names no signer"
 WRONG_KEY = "the signature algorithm does not fit the signer's key"
 UNREADABLE_CERTIFICATE = "the signer's certificate cannot be read"

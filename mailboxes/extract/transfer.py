@@ -8,6 +8,8 @@ import binascii
 import re
 from dataclasses import dataclass
 
+from mailboxes.extract.model import gettext_noop
+
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64_OR_PAD = bytes(sorted(set(range(256)) - set(_BASE64_ALPHABET) - {ord("=")}))
 _WHITESPACE = b" \t\r\n\x0b\x0c"
@@ -117,9 +119,9 @@ def _repair_base64(encoded: bytes) -> Decoded:
     if len(segments) > 1:
         padding_repaired = True
     if padding_repaired:
-        notes.append("base64 padding repaired")
+        notes.append(gettext_noop("base64 padding repaired"))
     if dropped:
-        notes.append("base64 data truncated; incomplete last group dropped")
+        notes.append(gettext_noop("base64 data truncated; incomplete last group dropped"))
     return Decoded(b"".join(chunks), note="; ".join(notes))
 
 
