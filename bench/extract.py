@@ -212,6 +212,41 @@ def main() -> None:
     stdlib_rate = measure("(a) stdlib message_from_bytes(policy=default)", stdlib_extract, mails)
     fast_rate = measure("(b) extract_mail", extract_mail, mails)
     print(f"extract_mail is {fast_rate / stdlib_rate:.1f}x the standard library")
+    measure_hostile_shapes(extract_mail)
+
+
+# Shapes that once made parsing superlinear, each built at a size and four times that size: CPU time per
+# MB should stay the same (ratio near 1.0) if the cost is linear.
+HOSTILE_SHAPES = {
+    "nested unclosed multiparts, one boundary": lambda n: (
+        b"Content-Type: multipart/mixed; boundary=b0\r\n\r\n"
+        + b"--b0\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n" * n
+    ),
+    "nested multiparts without blank lines": lambda n: (
+        b"Content-Type: multipart/mixed; boundary=b0\r\n\r\n"
+        + b"".join(b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n" % (i, i + 1) for i in range(n))
+    ),
+    "folded Content-Type parameters": lambda n: (
+        b"Subject: x\r\nContent-Type: multipart/mixed; "
+        + b"a;\r\n " * (2 * n)
+        + b"boundary=x\r\n:bad\r\n\r\n--x\r\n\r\nhello\r\n--x--\r\n"
+    ),
+    "parts by the thousand": lambda n: (
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + b"--b\r\n\r\nline\r\n" * n + b"--b--\r\n"
+    ),
+}
+
+
+def measure_hostile_shapes(extract_mail, base: int = 25_000) -> None:
+    print("hostile shapes: CPU ms per MB at n and 4n, and their ratio (1.0 = linear)")
+    for label, build in HOSTILE_SHAPES.items():
+        per_mb = []
+        for n in (base, 4 * base):
+            raw = build(n)
+            started = time.process_time()
+            extract_mail(raw)
+            per_mb.append((time.process_time() - started) * 1000 / (len(raw) / 1e6))
+        print(f"  {label:42} {per_mb[0]:8.1f} {per_mb[1]:8.1f}  ratio {per_mb[1] / per_mb[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
-"""Mail built to hurt a parser: it must be read (or refused) quickly, never hang or crash a worker."""
+"""Mail built to hurt a parser: it must be read (or refused), never hang or crash a worker. What it
+costs is measured in bench/extract.py (hostile shapes, per MB at two sizes), not timed here."""
 
-import time
+import pytest
 
 from mailboxes.extract import extract_mail
+from mailboxes.extract import structure as structure_module
 
 
-def timed_extract(raw: bytes):
-    started = time.perf_counter()
-    mail = extract_mail(raw)
-    return mail, time.perf_counter() - started
+@pytest.fixture
+def no_standard_parser(monkeypatch):
+    def refuse(raw):
+        raise AssertionError("handed to the standard library's quadratic parser")
+
+    monkeypatch.setattr(structure_module, "parse_with_stdlib", refuse)
 
 
 def test_deeply_nested_comments_in_from_do_not_make_the_mail_unreadable():
@@ -18,7 +22,7 @@ def test_deeply_nested_comments_in_from_do_not_make_the_mail_unreadable():
     assert mail.sender_address == "billing@supplier.example"
 
 
-def test_huge_folded_content_type_is_not_handed_to_the_quadratic_standard_parser():
+def test_huge_folded_content_type_is_not_handed_to_the_quadratic_standard_parser(no_standard_parser):
     # 200 000 folded parameters (1.4 MB) and a header line without a name, which the fast path leaves to
     # the standard library, whose parameter splitting would take many seconds on this.
     raw = (
@@ -26,21 +30,19 @@ def test_huge_folded_content_type_is_not_handed_to_the_quadratic_standard_parser
         + b"a;\r\n " * 200_000
         + b"boundary=x\r\n:bad\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhello\r\n--x--\r\n"
     )
-    mail, seconds = timed_extract(raw)
+    mail = extract_mail(raw)
     assert mail.unreadable_reason == ""
     assert "structure read by the salvaging parser" in mail.defects
-    assert seconds < 5
 
 
-def test_parameter_list_without_values_is_parsed_in_linear_time():
+def test_parameter_list_without_values_is_parsed():
     raw = (
         b"Content-Type: application/pdf; "
         + b"a;" * 300_000
         + b"\r\nContent-Disposition: attachment\r\n\r\nxx"
     )
-    mail, seconds = timed_extract(raw)
+    mail = extract_mail(raw)
     assert [a.data for a in mail.attachments] == [b"xx"]
-    assert seconds < 5
 
 
 def test_many_thousand_parts_are_read():
@@ -49,7 +51,6 @@ def test_many_thousand_parts_are_read():
         + b"--b\r\n\r\nline\r\n" * 20_000
         + b"--b--\r\n"
     )
-    mail, seconds = timed_extract(raw)
+    mail = extract_mail(raw)
     assert mail.unreadable_reason == ""
     assert mail.text.count("line") == 20_000
-    assert seconds < 10

@@ -4,7 +4,6 @@ import io
 import random
 import re
 import struct
-import time
 
 import olefile
 import pytest
@@ -309,15 +308,14 @@ def test_a_msg_cut_in_its_last_file_keeps_the_others():
     )
 
 
-def test_header_sector_counts_the_file_cannot_hold_are_refused_quickly():
+def test_header_sector_counts_the_file_cannot_hold_are_refused_before_reading():
     data = bytearray(SAMPLE)
     struct.pack_into("<I", data, 0x2C, 0xFFFFFFFF)  # FAT sectors
     struct.pack_into("<II", data, 0x44, 1, (0xFFFFFFFF - 109 + 126) // 127)  # a DIFAT olefile would follow
-    started = time.monotonic()
+    # Refused from the header alone (olefile would follow the counts for minutes).
     with pytest.raises(MsgError, match="more sectors than the file has"):
         unpack_msg(bytes(data))
     assert looks_like_msg("", "x.msg", bytes(data))  # said to be a message: unpack_msg says why not
-    assert time.monotonic() - started < 1
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
