@@ -47,7 +47,12 @@ def buffer_or_404(request, pk) -> Buffer:
 
 
 def visible_mail(buffer):
-    """Mail of a buffer that the list shows: everything not hidden or deleted by an operator."""
+    """Mail of a buffer that the list shows: everything not hidden or deleted by an operator.
+
+    The one visibility rule for a mail and everything reached through it (its page, its attachments'
+    downloads and previews, on the pages and in the API): a mail removed from the list answers as an id
+    that never existed.
+    """
     return Message.objects.filter(buffer=buffer, state__in=Message.LISTED_STATES)
 
 
@@ -58,8 +63,13 @@ def mail_or_404(buffer, pk) -> Message:
     return message
 
 
+def visible_attachments(buffer):
+    """Attachments (downloads and previews) of the buffer's visible mail: the same rule as the mail's."""
+    return Attachment.objects.filter(message__in=visible_mail(buffer))
+
+
 def attachment_or_404(buffer, pk) -> Attachment:
-    attachment = Attachment.objects.filter(pk=pk, message__buffer=buffer).select_related("message").first()
+    attachment = visible_attachments(buffer).filter(pk=pk).select_related("message").first()
     if attachment is None:
         raise Http404
     return attachment

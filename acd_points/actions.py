@@ -1,6 +1,7 @@
 """The operators' actions on a point's mail: the services every entry point (pages, API) calls."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
@@ -46,7 +47,13 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
 @acts_for("point")
 def set_work_folder(*, point: AcdPoint, folder: str) -> None:
     normalised = folders.normalise_folder(folder)
-    folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
+    try:
+        folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        # Typically a file of that name is in the way; the server's paths stay out of the message.
+        raise folders.FolderNotAllowed(
+            _("This folder cannot be created in the company's area: a file may already have that name.")
+        ) from None
     AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
     point.work_folder = normalised
 

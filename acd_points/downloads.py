@@ -3,6 +3,8 @@ browser renders without running anything (PDF in its viewer, raster images), and
 
 from django.http import FileResponse, Http404
 
+from intake.files import safe_display_name
+
 PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg", "image/gif"}
 
 
@@ -16,7 +18,7 @@ def file_response(field_file, *, name: str, content_type: str, inline: bool = Fa
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=name,
+        filename=safe_display_name(name),  # rows stored before names were cleaned are cleaned here
         content_type=content_type if content_type in PREVIEWABLE else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

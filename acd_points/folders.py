@@ -17,6 +17,9 @@ from intake.files import safe_display_name
 
 _SEGMENT = re.compile(r"^[\w\-. ()&+,]+$")
 MAX_DEPTH = 8
+MAX_NAME_BYTES = 255  # NAME_MAX: file systems count a name's bytes, not its characters
+MAX_FOLDER_LENGTH = 300  # what the folder fields hold (AcdPoint.work_folder, OcrPoint.folder, PendingWork)
+_NUMBERED = " (999)"  # the longest suffix copy_into adds to a name that is taken
 
 
 class FolderNotAllowed(ValueError):
@@ -34,7 +37,15 @@ def normalise_folder(value: str) -> str:
         raise FolderNotAllowed(_("'..' is not allowed in a folder."))
     if len(parts) > MAX_DEPTH or not all(_SEGMENT.match(p) and not p.startswith(".") for p in parts):
         raise FolderNotAllowed(_("Folder names may hold letters, digits, spaces and - _ . ( ) & + , only."))
-    return "/".join(parts)
+    if any(len(p.encode()) > MAX_NAME_BYTES for p in parts):
+        raise FolderNotAllowed(
+            _("A folder name may be at most %(n)d bytes long (letters with accents take two).")
+            % {"n": MAX_NAME_BYTES}
+        )
+    folder = "/".join(parts)
+    if len(folder) > MAX_FOLDER_LENGTH:
+        raise FolderNotAllowed(_("A folder may be at most %(n)d characters long.") % {"n": MAX_FOLDER_LENGTH})
+    return folder
 
 
 def tenant_root(tenant_id: int) -> Path:
@@ -50,6 +61,15 @@ def resolve(tenant_id: int, folder: str) -> Path:
     return target
 
 
+def _fitting_name(name: str) -> tuple[str, str]:
+    """(stem, extension) of `name`, the stem cut so that even a numbered copy fits in MAX_NAME_BYTES."""
+    stem, extension = os.path.splitext(name)
+    if len(extension.encode()) > 16:  # not a real extension, just a dot somewhere in a long name
+        stem, extension = name, ""
+    room = MAX_NAME_BYTES - len(extension.encode()) - len(_NUMBERED)
+    return stem.encode()[:room].decode("utf-8", "ignore").rstrip(), extension
+
+
 def copy_into(tenant_id: int, folder: str, name: str, data: bytes) -> Path:
     """Write `data` into the folder under `name`, atomically and without overwriting anything.
 
@@ -59,7 +79,7 @@ def copy_into(tenant_id: int, folder: str, name: str, data: bytes) -> Path:
     directory = resolve(tenant_id, folder)
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()
-    stem, extension = os.path.splitext(safe_display_name(name))
+    stem, extension = _fitting_name(safe_display_name(name))
     temporary = directory / f".{digest[:16]}.{os.getpid()}.part"
     temporary.write_bytes(data)
     try:

@@ -16,6 +16,8 @@ from acd_points.folders import FolderNotAllowed
 from acd_points.mail_detail import shown_mail
 from acd_points.mail_list import STATES, MailFilters, mail_page
 
+DISPOSITIONS = {"download", "preview"}
+
 
 def _area_or_404(request):
     if not access.has_acd_area(request.employee):
@@ -90,6 +92,8 @@ def mail_detail(request, pk, mail_pk):
 
 @login_required
 def attachment_file(request, pk, attachment_pk, disposition):
+    if disposition not in DISPOSITIONS:
+        raise Http404
     point = access.point_or_404(request, pk)
     attachment = access.attachment_or_404(point.buffer, attachment_pk)
     return file_response(

@@ -1,19 +1,57 @@
-"""The tenant admin: the site, the mixin scoping every tenant-owned page, and the shared domain's pages."""
+"""The tenant admin: the site, the mixin scoping every tenant-owned page, and the shared domain's pages.
+
+Every page that takes an id answers for an object the administrator may not see exactly as for an id
+that does not exist (404), so guessing ids teaches nothing about other tenants.
+"""
+
+import json
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from intake.forms import DisplayNameCleaning, EmployeeForm, TenantForm
 from intake.models import Document, DocumentFile, Employee, Tenant
 from intake.tenancy import TenantOwned, is_tenant_administrator, manager_for
 from intake.tenants import add_employee
 
 
-class TenantAdminMixin:
+def deletion_stamp(tenant_id: int) -> str:
+    """The change message of a deletion's log entry: a deleted object can no longer be traced to its
+    tenant, and LogEntry has no tenant column, so the entry records it."""
+    return json.dumps([{"tenant": int(tenant_id)}])
+
+
+class SiteAdminMixin:
+    """What every page of this admin does: an object it may not show answers as an unused id (Django
+    redirects to the index with "doesn't exist", a 404 here), and no field shown read-only is prepopulated
+    (or prepopulates another): the form has no such field, so Django would fail with a KeyError."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def get_prepopulated_fields(self, request, obj=None):
+        readonly = set(self.get_readonly_fields(request, obj))
+        return {
+            field: sources
+            for field, sources in super().get_prepopulated_fields(request, obj).items()
+            if field not in readonly and not readonly.intersection(sources)
+        }
+
+
+class TenantAdminMixin(SiteAdminMixin):
     """ModelAdmin mixin restricting a tenant administrator to the objects of their tenant.
 
     Querysets, foreign-key and many-to-many choices are filtered to the tenant (a guessed id of another
@@ -62,9 +100,16 @@ class TenantAdminMixin:
     def has_module_permission(self, request):
         return request.user.is_superuser or is_tenant_administrator(request)
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Django redirects to the index with "doesn't exist"; another tenant's id must look like any 404.
-        raise Http404
+    def log_deletions(self, request, queryset):
+        entries = []
+        for tenant_id in sorted({obj.tenant_id for obj in queryset}):
+            entries += LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=[obj for obj in queryset if obj.tenant_id == tenant_id],
+                action_flag=DELETION,
+                change_message=deletion_stamp(tenant_id),
+            )
+        return entries
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, obj)
@@ -116,29 +161,97 @@ class TenantAdminSite(admin.AdminSite):
 
     def login(self, request, extra_context=None):
         # One login page for everybody; the admin form would demand is_staff, which we do not use.
-        from django.contrib.auth.views import redirect_to_login
-        from django.shortcuts import redirect
-
         if request.user.is_authenticated:
             return redirect("dashboard")
         return redirect_to_login(request.GET.get("next", self.index_url()))
 
     def index_url(self):
-        from django.urls import reverse
-
         return reverse("admin:index", current_app=self.name)
+
+    def get_log_entries(self, request):
+        """The index's "Recent actions": a tenant administrator sees only entries about the tenant being
+        worked in, not even their own about another tenant they belong or belonged to."""
+        entries = super().get_log_entries(request)
+        if request.user.is_superuser:
+            return entries
+        if request.tenant is None:
+            return entries.none()
+        return entries.filter(self._about_tenant(request.tenant.pk))
+
+    def _about_tenant(self, tenant_id: int) -> Q:
+        content_type = ContentType.objects.get_for_model
+        about = Q(content_type=content_type(Tenant), object_id=str(tenant_id))
+        about |= Q(action_flag=DELETION, change_message=deletion_stamp(tenant_id))
+        for model in self._registry:
+            if issubclass(model, TenantOwned):
+                # The scoped manager: the objects of the active tenant, which is the request's.
+                keys = model.objects.annotate(log_key=Cast("pk", output_field=TextField())).values("log_key")
+                about |= Q(content_type=content_type(model), object_id__in=keys)
+        return about
+
+    def get_urls(self):
+        # Django's "view on site" finds any object through the base manager (every tenant's rows).
+        return [
+            path(
+                "r/<path:content_type_id>/<path:object_id>/",
+                self.admin_view(self.view_on_site),
+                name="view_on_site",
+            )
+            if getattr(pattern, "name", None) == "view_on_site"
+            else pattern
+            for pattern in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        content_type = (
+            ContentType.objects.filter(pk=content_type_id).first() if content_type_id.isdigit() else None
+        )
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        if model_admin is None or model_admin.get_object(request, object_id) is None:
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
+
+
+class PlatformOnlyAdminMixin(SiteAdminMixin):
+    """Pages of the shared domain (logins, groups) are for platform superusers. For anyone else no object
+    exists there, so an id of another tenant's login answers as an unused id."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    has_add_permission = has_module_permission
+    has_change_permission = has_delete_permission = has_view_permission
+
+
+class PlatformUserAdmin(PlatformOnlyAdminMixin, UserAdmin):
+    pass
+
+
+class PlatformGroupAdmin(PlatformOnlyAdminMixin, GroupAdmin):
+    pass
 
 
 site = TenantAdminSite(name="admin")
 User = get_user_model()
 
-# Django's own user and group pages are for platform superusers only (plain ModelAdmin permissions).
-site.register(User, UserAdmin)
-site.register(Group, GroupAdmin)
+site.register(User, PlatformUserAdmin)
+site.register(Group, PlatformGroupAdmin)
+
+# What a tenant administrator may change on their own tenant; every other field is shown read-only,
+# fields added to Tenant later included, until they are named here.
+TENANT_ADMINISTRATOR_EDITS = {"name", "require_admin_two_factor"}
 
 
 @admin.register(Tenant, site=site)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(SiteAdminMixin, admin.ModelAdmin):
+    form = TenantForm
     list_display = ["name", "slug", "is_active", "created_at"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
@@ -153,10 +266,16 @@ class TenantAdmin(admin.ModelAdmin):
         return queryset.none()
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["slug", "is_active"]
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
+        if request.user.is_superuser:
+            return []
+        return [
+            field.name
+            for field in Tenant._meta.get_fields()
+            if field.concrete
+            and field.editable
+            and not field.primary_key
+            and field.name not in TENANT_ADMINISTRATOR_EDITS
+        ]
 
     def has_module_permission(self, request):
         return request.user.is_superuser or is_tenant_administrator(request)
@@ -175,7 +294,7 @@ class TenantAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
-class EmployeeCreationForm(forms.ModelForm):
+class EmployeeCreationForm(DisplayNameCleaning, forms.ModelForm):
     """Adding an employee creates their login; the password is set here, never shown again."""
 
     username = forms.CharField(label=_("Username"), max_length=150)
@@ -219,6 +338,7 @@ class EmployeeCreationForm(forms.ModelForm):
 
 @admin.register(Employee, site=site)
 class EmployeeAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = EmployeeForm
     list_display = ["__str__", "user", "role", "email", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["display_name", "email", "user__username"]

@@ -1,4 +1,5 @@
-"""File helpers shared by every app: content sniffing, the *graphic* rule, safe names, storage paths.
+"""File helpers shared by every app: content sniffing, the *graphic* rule, safe names and text fit to
+show, storage paths.
 
 Pure functions (no Django import at module level) so the mail extractor can use them in worker processes.
 """
@@ -19,8 +20,38 @@ SNIFF_BYTES = 16 * 1024
 MAX_NAME_LENGTH = 150
 
 _magic = None
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSAFE = re.compile(r'[<>:"|?*]')
+
+# Characters that change how text displays while staying invisible: bidirectional embeddings, overrides,
+# isolates and marks ("faktura\u202efdp.exe" shows as "fakturaexe.pdf"), zero-width characters, the
+# byte order mark, soft hyphens, tag characters that smuggle hidden text: every format character
+# (Unicode category Cf), and the C0 and C1 controls.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE = re.compile(f"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f{_FORMAT}]")
+# What breaks a line (str.splitlines' set) or a column: a space in one-line text.
+_LINE_BREAK = re.compile("\r\n|[\t\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
+_LINE_BREAK_NOT_TAB = re.compile("\r\n|[\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
+
+
+def fit_to_show(text: str | None, *, keep_lines: bool = False) -> str:
+    """`text` as it may be shown or put in a header: invisible controls removed, line breaks made spaces
+    (with `keep_lines`, plain "\\n" line breaks and tabs, for multi-line text)."""
+    text = text or ""
+    if text.isascii() and text.isprintable():
+        return text  # the common case costs one scan
+    text = _INVISIBLE.sub("", text)
+    return _LINE_BREAK_NOT_TAB.sub("\n", text) if keep_lines else _LINE_BREAK.sub(" ", text)
+
+
+def bounded(text, limit: int) -> str:
+    """At most `limit` characters of `text`, an ellipsis marking a cut: for text outsiders control
+    (subjects, senders, reasons) wherever it is shown, however large the stored value is."""
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
 # Signatures of the types invoices arrive in, checked before libmagic: they decide the *graphic* rule,
@@ -70,13 +101,14 @@ def sha256_hex(data: bytes) -> str:
 def safe_display_name(name: str | None, *, fallback: str = "attachment") -> str:
     """A file name fit to show and to offer as a download name.
 
-    Drops any directory part (POSIX or Windows), control characters and characters Windows refuses,
-    and shortens very long names while keeping the extension. The result is for display only:
-    stored files always get names the portal generates.
+    Drops any directory part (POSIX or Windows), invisible controls (bidirectional overrides, zero-width
+    characters: see fit_to_show; line breaks become spaces) and characters Windows refuses, and shortens
+    very long names while keeping the extension. The result is for display only: stored files always
+    get names the portal generates.
     """
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", _CONTROL.sub("", name)).strip().strip(".").strip()
+    name = _UNSAFE.sub("_", fit_to_show(name)).strip().strip(".").strip()
     if not name:
         return fallback
     if len(name) > MAX_NAME_LENGTH:

@@ -12,6 +12,14 @@ class Tenant(models.Model):
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Read by intake/two_factor.py: administrators without an authenticator are sent to set one up.
+    require_admin_two_factor = models.BooleanField(
+        _("require two-factor authentication of administrators"),
+        default=False,
+        help_text=_(
+            "Administrators must sign in with a code from an authenticator app as well as their password."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -41,6 +41,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Sign-in security (intake/sign_in.py, intake/two_factor.py): one-time passwords, failed sign-ins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "intake",
     "mailboxes",
     "acd_points",
@@ -54,9 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session passed the second factor
     "intake.middleware.CurrentTenantMiddleware",
+    "intake.two_factor.SecondFactorMiddleware",  # after the tenant's: reads the memberships
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout met anywhere into the sign-in page's 429
 ]
 
 ROOT_URLCONF = "intake.urls"
@@ -98,6 +106,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in security: throttling failed sign-ins (django-axes) and two-factor authentication (django-otp).
+# axes' backend comes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "intake.sign_in.SignInAttemptHandler"  # the database handler, a limit per parameter
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own: an account, an address
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per account
+AXES_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)  # ours: an office shares one
+AXES_COOLOFF_TIME = env.int("LOGIN_COOLOFF_MINUTES", default=15) / 60  # axes reads a float as hours
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the wait announced on the page stays true
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "intake.sign_in.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "intake.sign_in.client_address"  # REMOTE_ADDR unless proxies are trusted:
+AXES_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)  # ours: proxies adding X-Forwarded-For
+AXES_DISABLE_ACCESS_LOG = True  # no table of every successful sign-in that nothing reads or sweeps
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Intake portal")  # the name authenticator apps show
+
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -126,12 +154,17 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The container's health check asks over plain HTTP from inside: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the mail page previews PDFs in a frame of our own origin
+# No page is ever framed; the PDF preview's own response allows its frame on the mail page (SAMEORIGIN,
+# set in acd_points/downloads.py, which this middleware setting leaves alone).
+X_FRAME_OPTIONS = "DENY"
 
 # Celery: a broker that needs no server by default (kombu's file-system transport under var/).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -174,7 +207,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # Per user, counted in the default cache (per process unless CACHES names a shared one).
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_RATE", default="600/minute"),
+        "failed_token": env("API_FAILED_TOKEN_RATE", default="10/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -193,11 +229,14 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Scrubs the secrets of the connection in progress from every record (importing it also installs the
+    # record factory that does so for loggers with handlers of their own).
+    "filters": {"secrets": {"()": "mailboxes.protocols.log_scrubbing.SecretFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # tnefparse logs a line per winmail.dat at INFO ("Skipping checksum…"): noise, not news.
-    "loggers": {"tnefparse": {"level": "WARNING"}},
+    "loggers": {"tnefparse": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Mail servers. Tenants type host names, so internal addresses are refused unless listed here (CIDRs).

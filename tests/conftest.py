@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests import builders
+from tests.builders.two_factor import mark_verified
 
 pytest_plugins = ["tests.servers.fixtures", "tests.fixtures.points"]
 
@@ -20,13 +21,17 @@ def world_b(db):
 
 def _client_for(employee_or_user):
     client = Client()
-    client.force_login(getattr(employee_or_user, "user", employee_or_user))
+    user = getattr(employee_or_user, "user", employee_or_user)
+    client.force_login(user)
+    if user.is_superuser:
+        mark_verified(client, user)  # platform superusers always owe a second factor
     return client
 
 
 @pytest.fixture
 def client_for():
-    """A logged-in test client for an Employee (or a plain user)."""
+    """A logged-in test client for an Employee (or a plain user); a superuser's session is one that
+    passed the second factor."""
     return _client_for
 
 

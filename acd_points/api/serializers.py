@@ -9,11 +9,40 @@ from rest_framework import serializers
 
 from acd_points.mail_list import PAGE_SIZE, STATES, MailFilters
 from acd_points.models import AcdPoint
+from intake.files import bounded, fit_to_show
 from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Message
 
 MAX_ID = 2**63 - 1  # ids are 64-bit; larger numbers are refused, not passed to the database
 MAX_MAILS_PER_CALL = 500
+# Defects given per mail, and characters per defect: rows stored before intake capped them exist.
+MAX_DEFECTS = 200
+DEFECT_LENGTH = 500
+MULTI_LINE = frozenset({"unreadable_reason", "problem_detail"})
+
+
+class BoundedTextMixin:
+    """Text outsiders wrote (subjects, senders, names, reasons) is given bounded and without invisible
+    controls (bidi overrides, zero-width characters), whatever size the stored value has."""
+
+    bounded_text: dict[str, int] = {}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name, limit in self.bounded_text.items():
+            if isinstance(data.get(name), str):
+                data[name] = bounded(
+                    fit_to_show(data[name][: limit * 2], keep_lines=name in MULTI_LINE), limit
+                )
+        return data
+
+
+class DefectsField(serializers.ListField):
+    """The mail's defects, one per line, read from a bounded head of the stored text."""
+
+    def get_attribute(self, message):
+        lines = message.defects[: MAX_DEFECTS * DEFECT_LENGTH].splitlines()
+        return [bounded(fit_to_show(line), DEFECT_LENGTH) for line in lines if line][:MAX_DEFECTS]
 
 
 def _absolute(serializer, name: str, *args) -> str:
@@ -51,9 +80,16 @@ class PointSerializer(serializers.ModelSerializer):
         return _absolute(self, "point-mails", point.pk)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(BoundedTextMixin, serializers.ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
     download_url = serializers.SerializerMethodField()
+    bounded_text = {
+        "name": 255,
+        "declared_type": 255,
+        "sniffed_type": 255,
+        "origin": 500,
+        "problem_detail": 2000,
+    }
 
     class Meta:
         model = Attachment
@@ -89,15 +125,25 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return _absolute(self, "attachment-file", self.context["point"].pk, attachment.pk)
 
 
-class MailSerializer(serializers.ModelSerializer):
+class MailSerializer(BoundedTextMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    defects = serializers.ListField(
-        source="defect_list",
+    defects = DefectsField(
         child=serializers.CharField(),
         read_only=True,
         help_text=_("What was wrong with the mail and how it was read all the same (English)."),
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
+    bounded_text = {
+        "subject": Message.SUBJECT_LIMIT,
+        "sender": 998,
+        "sender_address": 320,
+        "header_date_text": 200,
+        "unreadable_reason": 2000,
+        "signature_detail": 500,
+        "recipients": Message.RECIPIENTS_LIMIT,
+        "message_id": 998,
+        "snippet": 300,
+    }
 
     class Meta:
         model = Message
@@ -208,9 +254,10 @@ class GenerateResultSerializer(serializers.Serializer):
     )
 
 
-class DocumentFileSerializer(serializers.ModelSerializer):
+class DocumentFileSerializer(BoundedTextMixin, serializers.ModelSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
     download_url = serializers.SerializerMethodField()
+    bounded_text = {"name": 255, "content_type": 120}
 
     class Meta:
         model = DocumentFile
@@ -222,8 +269,9 @@ class DocumentFileSerializer(serializers.ModelSerializer):
         return _absolute(self, "document-file", stored.document_id, stored.pk)
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(BoundedTextMixin, serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    bounded_text = {"title": 300, "source": 300, "created_by": 200}
     point = serializers.IntegerField(
         source="point_document.point_id",
         allow_null=True,

@@ -11,12 +11,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from intake.admin import TenantAdminMixin, site
+from intake.files import bounded, fit_to_show
 from mailboxes.connections import checking, outgoing, sign_in, state
 from mailboxes.connections.forms import MailboxForm
 from mailboxes.connections.views import remember_sign_in_flow, sign_in_redirect_uri
 from mailboxes.models import Mailbox
 from mailboxes.notifications.tenant_settings import language_of
-from mailboxes.protocols.errors import MailConnectionError
+from mailboxes.protocols.errors import MailConnectionError, SignInRequired
+
+SIGNED_OUT = gettext_lazy(
+    "You changed the server or app settings, so the Microsoft sign-in was discarded: press Authorize to "
+    "sign in again."
+)
 
 
 @admin.register(Mailbox, site=site)
@@ -26,7 +32,7 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "purpose", "email_address", "auth_method", "state_badge", "last_checked_at"]
     list_filter = ["purpose", "auth_method", "state"]
     search_fields = ["name", "email_address", "host"]
-    readonly_fields = ["state_badge", "last_error", "last_checked_at", "oauth_account", "folder_tree"]
+    readonly_fields = ["state_badge", "shown_last_error", "last_checked_at", "oauth_account", "folder_tree"]
     actions = ["test_selected"]
     fieldsets = [
         (gettext_lazy("Cooperation mode"), {"fields": ["name", "purpose", "host", "port", "encryption"]}),
@@ -56,7 +62,10 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         ),
         (gettext_lazy("Outgoing mail"), {"fields": ["automat"], "classes": ["mailbox-outgoing"]}),
         (gettext_lazy("Certificate"), {"fields": ["trusted_certificate"], "classes": ["collapse"]}),
-        (gettext_lazy("State"), {"fields": ["state_badge", "last_error", "last_checked_at", "folder_tree"]}),
+        (
+            gettext_lazy("State"),
+            {"fields": ["state_badge", "shown_last_error", "last_checked_at", "folder_tree"]},
+        ),
     ]
 
     class Media:
@@ -68,6 +77,10 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         return format_html(
             '<span class="mailbox-state state-{}">{}</span>', obj.state, obj.get_state_display()
         )
+
+    @admin.display(description=gettext_lazy("last error"))
+    def shown_last_error(self, obj):
+        return bounded(fit_to_show(obj.last_error[:4000], keep_lines=True), 2000)  # a server's words
 
     @admin.display(description=gettext_lazy("folders"))
     def folder_tree(self, obj):
@@ -88,6 +101,10 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         if report is not None:  # the form checked these very values before saving
             checking.record_check(obj, report)
             messages.success(request, report.message)
+        if form.signed_out:
+            # The tokens were for another server or app: the mailbox waits for a new sign-in, visibly.
+            state.record_failure(obj, SignInRequired(SIGNED_OUT))
+            messages.warning(request, SIGNED_OUT)
 
     # -- buttons next to the form ------------------------------------------------------------------
 

@@ -1,9 +1,14 @@
-"""Delegated Microsoft sign-in for a mailbox: begin (where to send the administrator) and complete."""
+"""Delegated Microsoft sign-in for a mailbox: begin (where to send the administrator) and complete.
+
+A sign-in is made for the settings the mailbox had when it began: if its server or app changed before
+the administrator came back, the tokens are not stored (they would go to a server nobody signed in for).
+"""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.tenancy import acting_for
 from mailboxes.connections import state
@@ -11,7 +16,13 @@ from mailboxes.connections.checking import check_connection
 from mailboxes.connections.credentials import delegated_scopes, oauth_app
 from mailboxes.models import Mailbox
 from mailboxes.protocols import oauth
-from mailboxes.protocols.errors import MailConnectionError
+from mailboxes.protocols.errors import MailConnectionError, SignInRequired
+
+# Kept in the flow (the session) next to MSAL's own keys: the tokens' binding when the sign-in began.
+FLOW_BINDING = "intake_token_binding"
+CHANGED_DURING_SIGN_IN = gettext_lazy(
+    "The mailbox's server or app settings changed during the sign-in, so it was not kept: authorize again."
+)
 
 
 @dataclass
@@ -22,12 +33,13 @@ class SignInOutcome:
 
 def begin_sign_in(mailbox: Mailbox, *, redirect_uri: str) -> dict:
     """MSAL's flow for this mailbox (state, PKCE verifier, nonce); send the user to flow['auth_uri']."""
-    return oauth.start_sign_in(
+    flow = oauth.start_sign_in(
         oauth_app(mailbox),
         scopes=delegated_scopes(mailbox),
         redirect_uri=redirect_uri,
         login_hint=mailbox.effective_login,
     )
+    return flow | {FLOW_BINDING: mailbox.secret_bindings()["oauth_token_cache"]}
 
 
 def complete_sign_in(mailbox: Mailbox, *, flow: dict, response: dict) -> SignInOutcome:
@@ -36,12 +48,19 @@ def complete_sign_in(mailbox: Mailbox, *, flow: dict, response: dict) -> SignInO
     try:
         with acting_for(mailbox.tenant_id), transaction.atomic():
             locked = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+            binding = locked.secret_bindings()["oauth_token_cache"]
+            if flow.get(FLOW_BINDING) != binding:
+                raise SignInRequired(CHANGED_DURING_SIGN_IN)
+            kept = locked.oauth_token_cache if locked.stored_secret_fits("oauth_token_cache") else ""
+            msal_flow = {key: value for key, value in flow.items() if key != FLOW_BINDING}
             result = oauth.finish_sign_in(
-                oauth_app(locked), cache_blob=locked.oauth_token_cache, flow=flow, response=response
+                oauth_app(locked), cache_blob=kept, flow=msal_flow, response=response
             )
             login = result.account or login
             Mailbox.objects.filter(pk=locked.pk).update(
-                oauth_token_cache=result.token_cache or locked.oauth_token_cache, oauth_account=result.account
+                oauth_token_cache=result.token_cache or kept,
+                oauth_account=result.account,
+                token_cache_bound_to=binding,
             )
         mailbox.refresh_from_db()
     except MailConnectionError as error:

@@ -1,5 +1,17 @@
-"""Mailboxes: connection settings of one e-mail account, for one purpose (incoming IMAP or outgoing SMTP)."""
+"""Mailboxes: connection settings of one e-mail account, for one purpose (incoming IMAP or outgoing SMTP).
 
+Every stored secret (password, client secret, token cache) is bound to the connection it was entered
+for: a fingerprint of the fields that decide where it goes is kept next to it, set when the secret is
+entered (saved with a new value), never when only those fields change. A secret whose fingerprint no
+longer matches the fields is not handed out (mailboxes/connections/credentials.py): an administrator who
+changes the server cannot make the portal send it the stored password.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +19,71 @@ from intake.crypto import EncryptedTextField
 from intake.models import Tenant
 from intake.tenancy import TenantOwned
 from mailboxes.protocols import tls
+
+# Each secret and the field holding the fingerprint of the connection it was entered for.
+SECRET_BINDINGS = {
+    "password": "password_bound_to",
+    "oauth_client_secret": "client_secret_bound_to",
+    "oauth_token_cache": "token_cache_bound_to",
+}
+# The fields that decide where a secret goes (read by migration 0007 too, on historical rows).
+BINDING_INPUTS = (
+    "purpose",
+    "host",
+    "port",
+    "encryption",
+    "email_address",
+    "login",
+    "trusted_certificate",
+    "oauth_grant",
+    "oauth_client_id",
+    "oauth_directory_id",
+)
+_BINDING_VERSION = 1
+
+
+def connection_values(raw: Mapping) -> dict:
+    """`raw` field values (BINDING_INPUTS) in the form they are compared in: spelling that reaches the same
+    server (case of the host, a trailing dot, the default port, line breaks of a PEM) is no change."""
+    protocol = "imap" if raw["purpose"] == Mailbox.Purpose.INCOMING else "smtp"
+    return {
+        "purpose": raw["purpose"],
+        "host": (raw["host"] or "").strip().rstrip(".").lower(),
+        "port": raw["port"] or tls.DEFAULT_PORTS.get((protocol, raw["encryption"]), 0),
+        "encryption": raw["encryption"],
+        "login": (raw["login"] or raw["email_address"] or "").strip(),
+        "trusted_certificate": "".join((raw["trusted_certificate"] or "").split()),
+        "oauth_grant": raw["oauth_grant"],
+        "oauth_client_id": (raw["oauth_client_id"] or "").strip().lower(),
+        "oauth_directory_id": (raw["oauth_directory_id"] or "").strip().lower(),
+    }
+
+
+def secret_bindings(values: dict, authority_host: str) -> dict[str, str]:
+    """For each secret, the fingerprint of where it may be sent, from connection_values().
+
+    The password goes to the mail server as that login. The client secret goes to the authority for that
+    directory and app; app-only, it alone also gets tokens for the mail server, so the server counts too.
+    Tokens were issued by that authority, directory and app, and go to that server.
+    """
+    server = [values[name] for name in ("purpose", "host", "port", "encryption", "login")]
+    server.append(values["trusted_certificate"])  # which certificate proves the server is that server
+    app = [
+        authority_host.strip().rstrip("/").lower(),
+        values["oauth_directory_id"],
+        values["oauth_client_id"],
+    ]
+    app.append(values["oauth_grant"])
+    app_only = values["oauth_grant"] == Mailbox.OAuthGrant.APP_ONLY
+    return {
+        "password": _fingerprint("password", server),
+        "oauth_client_secret": _fingerprint("client secret", app + server if app_only else app),
+        "oauth_token_cache": _fingerprint("tokens", app + server),
+    }
+
+
+def _fingerprint(kind: str, parts: list) -> str:
+    return hashlib.sha256(json.dumps([_BINDING_VERSION, kind, *parts]).encode()).hexdigest()
 
 
 class Mailbox(TenantOwned):
@@ -60,6 +137,10 @@ class Mailbox(TenantOwned):
     )
     oauth_token_cache = EncryptedTextField(_("token cache"))
     oauth_account = models.CharField(_("signed-in account"), max_length=255, blank=True, editable=False)
+    # Fingerprints of the connection each secret was entered for (see SECRET_BINDINGS); "" when it has none.
+    password_bound_to = models.CharField(max_length=64, blank=True, default="", editable=False)
+    client_secret_bound_to = models.CharField(max_length=64, blank=True, default="", editable=False)
+    token_cache_bound_to = models.CharField(max_length=64, blank=True, default="", editable=False)
     trusted_certificate = models.TextField(
         _("trusted certificate (PEM)"),
         blank=True,
@@ -119,7 +200,88 @@ class Mailbox(TenantOwned):
     def is_delegated(self) -> bool:
         return self.uses_oauth and self.oauth_grant == self.OAuthGrant.DELEGATED
 
+    # -- secrets bound to their connection ------------------------------------------------------------
+
+    def connection_values(self) -> dict:
+        return connection_values({name: getattr(self, name) for name in BINDING_INPUTS})
+
+    def secret_bindings(self) -> dict[str, str]:
+        """The fingerprints the fields give now, per secret (compared with the stored ones)."""
+        return secret_bindings(self.connection_values(), settings.MS_AUTHORITY_HOST)
+
+    def stored_secret_fits(self, secret: str) -> bool:
+        """True if `secret` was entered for the connection the fields describe now. A mailbox not saved
+        yet has nothing stored: its secrets were given together with its fields."""
+        if self._state.adding:
+            return True
+        return getattr(self, SECRET_BINDINGS[secret]) == self.secret_bindings()[secret]
+
+    def enter_secret(self, secret: str, value: str) -> None:
+        """Set `secret` as just typed, for the connection the fields describe when saved (even if it equals
+        the stored value: retyping the same password for a new server is what binds it there)."""
+        setattr(self, secret, value)
+        self._entered_secrets = {*getattr(self, "_entered_secrets", ()), secret}
+
+    def secret_written(self, secret: str, value: str, binding: str) -> None:
+        """Mirror a secret the portal wrote to the row itself (a refreshed token cache), so that a later
+        save() does not take it for a newly entered one."""
+        setattr(self, secret, value)
+        setattr(self, SECRET_BINDINGS[secret], binding)
+        self._stored_secrets = {**getattr(self, "_stored_secrets", {}), secret: value}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_stored_secrets()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        if fields is not None:  # a secret is always reloaded with its binding
+            fields = [*fields, *(SECRET_BINDINGS[f] for f in fields if f in SECRET_BINDINGS)]
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        reloaded = SECRET_BINDINGS.keys() if fields is None else SECRET_BINDINGS.keys() & set(fields)
+        self._remember_stored_secrets(only=reloaded)
+
+    def _remember_stored_secrets(self, only=tuple(SECRET_BINDINGS)) -> None:
+        loaded = {name: self.__dict__[name] for name in only if name in self.__dict__}
+        self._stored_secrets = {**getattr(self, "_stored_secrets", {}), **loaded}
+        self._entered_secrets = set(getattr(self, "_entered_secrets", ())) - set(only)
+
+    def _bind_entered_secrets(self, update_fields) -> list[str]:
+        """Bind every secret this save writes with a new (or retyped) value to the fields being saved;
+        a kept secret keeps its binding, whatever else changed, except tokens, which a change of their
+        server or app makes worthless: they are dropped. Returns the further fields to write."""
+        bindings, written = self.secret_bindings(), []
+        stored, entered = getattr(self, "_stored_secrets", {}), getattr(self, "_entered_secrets", set())
+        deferred = self.get_deferred_fields()
+        for secret, binding in SECRET_BINDINGS.items():
+            if secret in deferred or (update_fields is not None and secret not in update_fields):
+                continue
+            value = getattr(self, secret)
+            kept = not self._state.adding and secret not in entered and stored.get(secret, None) == value
+            if (
+                kept
+                and binding == SECRET_BINDINGS["oauth_token_cache"]
+                and value
+                and getattr(self, binding) != bindings[secret]
+            ):
+                self.oauth_token_cache = self.oauth_account = ""
+                setattr(self, binding, "")
+                written += [binding, "oauth_account"]
+            elif not kept:
+                setattr(self, binding, bindings[secret] if value else "")
+                written.append(binding)
+        return written
+
     def save(self, *args, **kwargs):
         if not self.port:
             self.port = tls.DEFAULT_PORTS[(self.protocol, self.encryption)]
+        update_fields = kwargs.get("update_fields")
+        further = self._bind_entered_secrets(update_fields)
+        if update_fields is not None and further:
+            kwargs["update_fields"] = {*update_fields, *further}
         super().save(*args, **kwargs)
+        self._stored_secrets = {
+            name: getattr(self, name) for name in SECRET_BINDINGS if name in self.__dict__
+        }
+        self._entered_secrets = set()

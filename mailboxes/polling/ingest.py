@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from intake.files import fit_to_show
 from intake.tenancy import acting_for
 from mailboxes.extract import extract_mail, headers
 from mailboxes.models import Attachment, Buffer, Message
@@ -115,7 +116,7 @@ def _write_attachments(directory: str, found_attachments) -> list[dict]:
                 "sniffed_type": found.sniffed_type[:255],
                 "is_graphic": found.is_graphic,
                 "is_inline": found.is_inline,
-                "origin": clean_text(found.origin)[:500],
+                "origin": clean_text(fit_to_show(found.origin))[:500],
                 "role": found.role,
                 "problem": found.problem,
                 "problem_detail": clean_text(found.problem_detail)[:2000],
@@ -126,8 +127,9 @@ def _write_attachments(directory: str, found_attachments) -> list[dict]:
 
 def _mail_fields(folder: str, mail: IncomingMail, raw_path: str, extracted, attachments) -> dict:
     reason = extracted.unreadable_reason
-    subject = clean_text(extracted.subject)[: Message.SUBJECT_LIMIT]
-    sender = clean_text(extracted.sender)[:998]
+    # What people read in lists and headers: no bidi overrides or zero-width tricks (intake.files).
+    subject = clean_text(fit_to_show(extracted.subject))[: Message.SUBJECT_LIMIT]
+    sender = clean_text(fit_to_show(extracted.sender))[:998]
     documents = [a for a in attachments if a["role"] == Attachment.Role.DOCUMENT]
     return {
         "folder": clean_text(folder)[:500],
@@ -136,7 +138,7 @@ def _mail_fields(folder: str, mail: IncomingMail, raw_path: str, extracted, atta
         "subject": subject,
         "sender": sender,
         "sender_address": clean_text(extracted.sender_address)[:320],
-        "recipients": clean_text(", ".join(extracted.recipients))[: Message.RECIPIENTS_LIMIT],
+        "recipients": clean_text(fit_to_show(", ".join(extracted.recipients)))[: Message.RECIPIENTS_LIMIT],
         "header_date": extracted.date,
         "header_date_text": clean_text(extracted.date_text)[:200],
         "received_at": received_at(mail, extracted.date),

@@ -1,10 +1,14 @@
 """The few errors the protocol edge raises, each with a message an administrator can act on.
 
-Messages never contain passwords, tokens or client secrets: they are built here from fixed text plus
-the host name, never from the exception text of a library that might have echoed a credential.
+Messages never contain passwords, tokens or client secrets: they are fixed text, and the detail (a
+server's words, a host name) is scrubbed of every secret of the connection in progress and then
+bounded here, so whoever stores or logs str(error) cannot get the order of scrubbing and cutting wrong.
 """
 
 from django.utils.translation import gettext_lazy as _
+
+from mailboxes.protocols.log_scrubbing import current_secrets
+from mailboxes.protocols.scrubbing import bounded
 
 
 class MailConnectionError(Exception):
@@ -15,8 +19,9 @@ class MailConnectionError(Exception):
 
     def __init__(self, message=None, *, detail: str = ""):
         self.message = str(message or self.default_message)
-        self.detail = detail  # safe extra context (server reply text, certificate reason)
-        super().__init__(self.message if not detail else f"{self.message} ({detail})")
+        # Safe extra context (server reply text, certificate reason): at most DETAIL_LIMIT characters.
+        self.detail = bounded(detail, current_secrets()) if detail else ""
+        super().__init__(str(self))  # args too: they travel in pickles and reprs
 
     def __str__(self):
         return self.message if not self.detail else f"{self.message} ({self.detail})"

@@ -13,7 +13,7 @@ from imapclient import imap4
 from imapclient import tls as imap_tls
 from imapclient.datetime_util import parse_to_datetime
 
-from mailboxes.protocols import network, tls
+from mailboxes.protocols import log_scrubbing, network, tls
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
     MailConnectionError,
@@ -102,7 +102,8 @@ def session(server: ServerSettings):
     """An authenticated IMAP session. Never sends credentials unencrypted unless encryption is NONE."""
     endpoint = network.resolve(server.host, server.port)
     secured = tls.plan("imap", server.encryption, server.port, server.trusted_ca_pem)
-    with translated_errors(server):
+    # imapclient logs every reply line at DEBUG, an echoed login included: scrubbed while this is open.
+    with log_scrubbing.guarding(server.secrets), translated_errors(server):
         client = _Client(endpoint, use_tls=secured.implicit, context=secured.context, timeout=server.timeout)
         try:
             if secured.starttls:

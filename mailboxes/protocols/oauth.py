@@ -7,11 +7,13 @@ refresh holds a refresh token that no longer works, and the mailbox dies ~90 day
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import msal
 import requests
 
+from mailboxes.protocols import log_scrubbing, scrubbing
 from mailboxes.protocols.errors import OAuthFailure, SignInRequired
 
 IMAP_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All"]
@@ -53,7 +55,43 @@ class _HttpClient(requests.Session):
     def request(self, method, url, **kwargs):
         kwargs["verify"] = self._verify
         kwargs.setdefault("timeout", self._timeout)
-        return super().request(method, url, **kwargs)
+        response = super().request(method, url, **kwargs)
+        _guard_issued_tokens(response)
+        return response
+
+
+def _guard_issued_tokens(response) -> None:
+    """Tokens the authority just issued are secrets too, for whatever MSAL logs or raises next."""
+    if "json" not in response.headers.get("Content-Type", ""):
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict):
+        log_scrubbing.also_guard(*(body.get(k) for k in ("access_token", "refresh_token", "id_token")))
+
+
+def _secrets(app: OAuthApp, cache_blob: str, *extra) -> tuple[str, ...]:
+    """What an authority's answer or MSAL's log could echo: the client secret, the tokens of the cache,
+    and a sign-in's code and PKCE verifier."""
+    try:
+        cache = json.loads(cache_blob) if cache_blob else {}
+    except ValueError:
+        cache = {}
+    sections = (
+        [cache.get(kind) for kind in ("AccessToken", "RefreshToken", "IdToken")]
+        if isinstance(cache, dict)
+        else []
+    )
+    cached = [
+        entry.get("secret")
+        for section in sections
+        if isinstance(section, dict)
+        for entry in section.values()
+        if isinstance(entry, dict)
+    ]
+    return tuple(s for s in (app.client_secret, *cached, *extra) if isinstance(s, str) and s)
 
 
 def _application(
@@ -74,7 +112,7 @@ def _application(
             instance_discovery=not _is_private_authority(app.authority_host),
         )
     except ValueError as exc:  # bad authority URL or tenant
-        raise OAuthFailure(detail=str(exc)[:200]) from None
+        raise OAuthFailure(detail=scrubbing.bounded(exc, _secrets(app, cache_blob), limit=200)) from None
     except requests.RequestException:
         raise OAuthFailure(detail="the sign-in service could not be reached") from None
     return client, cache
@@ -88,11 +126,12 @@ def _changed(cache: msal.SerializableTokenCache) -> str | None:
     return cache.serialize() if cache.has_state_changed else None
 
 
-def _raise_for(result: dict | None, *, silent: bool):
+def _raise_for(result: dict | None, *, silent: bool, secrets: tuple[str, ...]):
     if not result:
         raise SignInRequired()
     error = result.get("error", "")
-    description = (result.get("error_description") or error or "").split("\r\n")[0][:300]
+    # The authority may echo what it was sent (the client secret, a code): scrubbed before any cut.
+    description = scrubbing.scrub(result.get("error_description") or error or "", secrets).split("\r\n")[0]
     if error in _SIGN_IN_ERRORS:
         raise SignInRequired(detail=description)
     if error in _CLIENT_ERRORS:
@@ -102,50 +141,55 @@ def _raise_for(result: dict | None, *, silent: bool):
 
 def start_sign_in(app: OAuthApp, *, scopes: list[str], redirect_uri: str, login_hint: str = "") -> dict:
     """Begin the delegated sign-in. Returns MSAL's flow: keep it in the session; `auth_uri` is where to go."""
-    client, _ = _application(app, "")
-    try:
-        return client.initiate_auth_code_flow(
-            scopes, redirect_uri=redirect_uri, login_hint=login_hint or None, prompt="select_account"
-        )
-    except requests.RequestException:
-        raise OAuthFailure(detail="the sign-in service could not be reached") from None
+    with log_scrubbing.guarding(_secrets(app, "")):
+        client, _ = _application(app, "")
+        try:
+            return client.initiate_auth_code_flow(
+                scopes, redirect_uri=redirect_uri, login_hint=login_hint or None, prompt="select_account"
+            )
+        except requests.RequestException:
+            raise OAuthFailure(detail="the sign-in service could not be reached") from None
 
 
 def finish_sign_in(app: OAuthApp, *, cache_blob: str, flow: dict, response: dict) -> TokenResult:
     """Complete the sign-in with the authority's redirect parameters (checks state, nonce and PKCE)."""
-    client, cache = _application(app, cache_blob)
-    try:
-        result = client.acquire_token_by_auth_code_flow(flow, response)
-    except ValueError:  # MSAL's state mismatch
-        raise OAuthFailure(
-            detail="the sign-in answer does not belong to this sign-in (state mismatch)"
-        ) from None
-    except requests.RequestException:
-        raise OAuthFailure(detail="the sign-in service could not be reached") from None
-    if "access_token" not in result:
-        _raise_for(result, silent=False)
-    account = (result.get("id_token_claims") or {}).get("preferred_username", "")
-    return TokenResult(result["access_token"], account, _changed(cache))
+    secrets = _secrets(app, cache_blob, response.get("code"), flow.get("code_verifier"))
+    with log_scrubbing.guarding(secrets):
+        client, cache = _application(app, cache_blob)
+        try:
+            result = client.acquire_token_by_auth_code_flow(flow, response)
+        except ValueError:  # MSAL's state mismatch
+            raise OAuthFailure(
+                detail="the sign-in answer does not belong to this sign-in (state mismatch)"
+            ) from None
+        except requests.RequestException:
+            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+        if "access_token" not in result:
+            _raise_for(result, silent=False, secrets=secrets)
+        account = (result.get("id_token_claims") or {}).get("preferred_username", "")
+        return TokenResult(result["access_token"], account, _changed(cache))
 
 
 def delegated_token(
     app: OAuthApp, *, cache_blob: str, scopes: list[str], account: str, force_refresh: bool = False
 ) -> TokenResult:
     """A valid access token for the signed-in account, refreshed silently when needed (or when forced)."""
-    client, cache = _application(app, cache_blob)
-    accounts = client.get_accounts(username=account) if account else []
-    accounts = accounts or client.get_accounts()
-    if not accounts:
-        raise SignInRequired(detail="nobody has signed in for this mailbox yet")
-    try:
-        result = client.acquire_token_silent_with_error(
-            scopes, account=accounts[0], force_refresh=force_refresh
-        )
-    except requests.RequestException:
-        raise OAuthFailure(detail="the sign-in service could not be reached") from None
-    if not result or "access_token" not in result:
-        _raise_for(result, silent=True)
-    return TokenResult(result["access_token"], accounts[0].get("username", ""), _changed(cache))
+    secrets = _secrets(app, cache_blob)
+    with log_scrubbing.guarding(secrets):
+        client, cache = _application(app, cache_blob)
+        accounts = client.get_accounts(username=account) if account else []
+        accounts = accounts or client.get_accounts()
+        if not accounts:
+            raise SignInRequired(detail="nobody has signed in for this mailbox yet")
+        try:
+            result = client.acquire_token_silent_with_error(
+                scopes, account=accounts[0], force_refresh=force_refresh
+            )
+        except requests.RequestException:
+            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+        if not result or "access_token" not in result:
+            _raise_for(result, silent=True, secrets=secrets)
+        return TokenResult(result["access_token"], accounts[0].get("username", ""), _changed(cache))
 
 
 def app_only_token(app: OAuthApp, *, cache_blob: str, force_refresh: bool = False) -> TokenResult:
@@ -153,11 +197,14 @@ def app_only_token(app: OAuthApp, *, cache_blob: str, force_refresh: bool = Fals
 
     App tokens come with no refresh token: forcing a new one just means not reading the cache.
     """
-    client, cache = _application(app, "" if force_refresh else cache_blob)
-    try:
-        result = client.acquire_token_for_client(scopes=APP_ONLY_SCOPES)
-    except requests.RequestException:
-        raise OAuthFailure(detail="the sign-in service could not be reached") from None
-    if "access_token" not in result:
-        _raise_for(result, silent=False)
-    return TokenResult(result["access_token"], "", _changed(cache))
+    cache_blob = "" if force_refresh else cache_blob
+    secrets = _secrets(app, cache_blob)
+    with log_scrubbing.guarding(secrets):
+        client, cache = _application(app, cache_blob)
+        try:
+            result = client.acquire_token_for_client(scopes=APP_ONLY_SCOPES)
+        except requests.RequestException:
+            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+        if "access_token" not in result:
+            _raise_for(result, silent=False, secrets=secrets)
+        return TokenResult(result["access_token"], "", _changed(cache))

@@ -1,7 +1,8 @@
 """What the protocol modules need to reach a server: plain data, built from a Mailbox by the caller."""
 
-import base64
 from dataclasses import dataclass, field
+
+from mailboxes.protocols import scrubbing
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,13 @@ class ServerSettings:
     def uses_oauth(self) -> bool:
         return bool(self.access_token)
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials this connection sends, and the SASL blobs that carry them."""
+        blobs = scrubbing.sasl_blobs(self.username, password=self.password, token=self.access_token)
+        return tuple(s for s in (self.password, self.access_token, *blobs) if s)
+
     def redact(self, text) -> str:
-        """A server's words (or an exception's), shortened and minus any credential we sent, in clear
-        or base64 as SASL sends it: safe for error messages and logs."""
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
-        text = str(text)[:300]
-        for secret in (self.password, self.access_token):
-            if secret:
-                text = text.replace(secret, "***").replace(base64.b64encode(secret.encode()).decode(), "***")
-        return text
+        """A server's words (or an exception's) minus every form of any credential we sent, then
+        shortened: safe for error messages and logs."""
+        return scrubbing.bounded(text, self.secrets)

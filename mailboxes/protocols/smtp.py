@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import smtplib
 
-from mailboxes.protocols import network, tls
+from mailboxes.protocols import log_scrubbing, network, scrubbing, tls
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
     MailConnectionError,
@@ -13,19 +14,35 @@ from mailboxes.protocols.errors import (
 )
 from mailboxes.protocols.settings import ServerSettings
 
+logger = logging.getLogger(__name__)
+_DEBUG_LINE_LIMIT = 500  # smtplib's debug output includes whole mails; the log gets a line's start
 
-class _PlainSMTP(smtplib.SMTP):
+
+class _LoggedDebug:
+    """smtplib's debug output goes to this module's logger, not stderr: at DEBUG only, scrubbed."""
+
+    def _watch_debug(self) -> None:
+        self.debuglevel = 1 if logger.isEnabledFor(logging.DEBUG) else 0
+
+    def _print_debug(self, *args):
+        line = " ".join(str(arg) for arg in args)
+        logger.debug("%s", scrubbing.bounded(line, log_scrubbing.current_secrets(), limit=_DEBUG_LINE_LIMIT))
+
+
+class _PlainSMTP(_LoggedDebug, smtplib.SMTP):
     def __init__(self, endpoint: network.Endpoint, timeout: float):
         self._endpoint = endpoint
+        self._watch_debug()
         super().__init__(endpoint.host, endpoint.port, timeout=timeout)
 
     def _get_socket(self, host, port, timeout):
         return network.open_socket(self._endpoint, timeout)
 
 
-class _TlsSMTP(smtplib.SMTP_SSL):
+class _TlsSMTP(_LoggedDebug, smtplib.SMTP_SSL):
     def __init__(self, endpoint: network.Endpoint, context, timeout: float):
         self._endpoint = endpoint
+        self._watch_debug()
         super().__init__(endpoint.host, endpoint.port, timeout=timeout, context=context)
 
     def _get_socket(self, host, port, timeout):
@@ -62,7 +79,7 @@ def session(server: ServerSettings):
     """An authenticated SMTP session; credentials never travel unencrypted unless encryption is NONE."""
     endpoint = network.resolve(server.host, server.port)
     secured = tls.plan("smtp", server.encryption, server.port, server.trusted_ca_pem)
-    with translated_errors(server):
+    with log_scrubbing.guarding(server.secrets), translated_errors(server):
         if secured.implicit:
             client = _TlsSMTP(endpoint, secured.context, server.timeout)
         else:

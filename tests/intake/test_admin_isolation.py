@@ -1,10 +1,15 @@
+import re
+
 import pytest
-from django.test import Client
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from acd_points.models import OcrPoint
 from intake.admin import site
 from intake.tenancy import tenant_context
-from tests.builders import BUILDERS
+from mailboxes.models import Mailbox
+from tests.builders import BUILDERS, another_employee, make_ocr_point
 
 
 def tenant_owned_admin_models():
@@ -52,10 +57,8 @@ def test_own_object_change_page_opens(model, world_a, client_for):
     assert client_for(world_a.admin).get(url(model, "change", own.pk)).status_code == 200
 
 
-def test_superuser_sees_every_tenants_objects(world_a, world_b, django_user_model):
-    root = django_user_model.objects.create_superuser("root", "root@example.com", "x")
-    client = Client()
-    client.force_login(root)
+def test_superuser_sees_every_tenants_objects(world_a, world_b, django_user_model, client_for):
+    client = client_for(django_user_model.objects.create_superuser("root", "root@example.com", "x"))
     for model in tenant_owned_admin_models():
         own, foreign = BUILDERS[model](world_a), BUILDERS[model](world_b)
         shown = set(client.get(url(model, "changelist")).context["cl"].queryset)
@@ -129,3 +132,135 @@ def test_foreign_key_choices_offer_only_the_tenants_own_objects(world_a, world_b
     assert set(field.queryset) == {world_a.admin, world_a.operator}
     with pytest.raises(Exception, match="valid choice"):
         field.clean(world_b.operator.pk)
+
+
+# -- pages of the shared domain, custom views and actions, recent actions ----------------------------------
+
+NOWHERE = 987654321
+
+
+def _same_answer(client, path, foreign_id, method="get", data=None):
+    """The answers for another tenant's id and for an unused one, told apart only by the id in the URL."""
+    answers = []
+    for object_id in (foreign_id, NOWHERE):
+        url = path.format(id=object_id)
+        response = getattr(client, method)(url, data or {})
+        body = re.sub(r'value="[^"]*"', "", response.content.decode().replace(url, "<url>"))
+        answers.append((response.status_code, response.get("Location", "").replace(url, "<url>"), body))
+    return answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("view", ["change", "delete", "history", "password"])
+def test_another_tenants_login_answers_as_an_unused_id(view, world_a, world_b, client_for):
+    client = client_for(world_a.admin)
+    path = "/admin/auth/user/{id}/" + f"{view}/"
+    for method in ("get", "post"):
+        assert _same_answer(client, path, world_b.admin.user.pk, method, {"post": "yes"}), (view, method)
+
+
+@pytest.mark.parametrize("view", ["change", "delete", "history"])
+def test_a_group_answers_as_an_unused_id_to_tenant_administrators(view, world_a, client_for):
+    group = Group.objects.create(name="Platform staff")
+    for method in ("get", "post"):
+        assert _same_answer(
+            client_for(world_a.admin), "/admin/auth/group/{id}/" + f"{view}/", group.pk, method
+        )
+
+
+def _actions():
+    for model, model_admin in site._registry.items():
+        if hasattr(model, "all_tenants"):
+            for action in [*(model_admin.actions or []), "delete_selected"]:
+                yield model, action
+
+
+@pytest.mark.parametrize(("model", "action"), list(_actions()), ids=lambda v: getattr(v, "__name__", v))
+def test_admin_actions_on_another_tenants_ids_do_nothing_and_say_nothing(
+    model, action, world_a, world_b, client_for
+):
+    foreign = BUILDERS[model](world_b)
+    before = model.all_tenants.filter(pk=foreign.pk).values().get()
+    client = client_for(world_a.admin)
+    changelist = url(model, "changelist")
+    answers = []
+    for object_id in (foreign.pk, NOWHERE):
+        response = client.post(changelist, {"action": action, "_selected_action": [object_id]}, follow=True)
+        answers.append((response.status_code, re.sub(r'value="[^"]*"', "", response.content.decode())))
+    assert answers[0] == answers[1]
+    assert model.all_tenants.filter(pk=foreign.pk).values().get() == before
+
+
+@pytest.mark.parametrize("view", ["test", "authorize", "send-test"])
+def test_mailbox_buttons_answer_for_another_tenants_mailbox_as_for_an_unused_id(
+    view, world_a, world_b, client_for
+):
+    foreign = BUILDERS[Mailbox](world_b)
+    path = "/admin/mailboxes/mailbox/{id}/" + f"{view}/"
+    assert _same_answer(client_for(world_a.admin), path, foreign.pk, "post")
+
+
+def test_view_on_site_finds_only_objects_the_administrator_may_see(world_a, world_b, client_for):
+    from acd_points.models import AcdPoint
+
+    content_type = ContentType.objects.get_for_model(AcdPoint)
+    foreign = BUILDERS[AcdPoint](world_b)
+    path = f"/admin/r/{content_type.pk}/" + "{id}/"
+    assert _same_answer(client_for(world_a.admin), path, foreign.pk)
+
+
+def test_tenant_administrator_opens_their_own_tenants_change_page(world_a, client_for):
+    response = client_for(world_a.admin).get(reverse("admin:intake_tenant_change", args=[world_a.tenant.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    # Every other field, those added later too, is read-only; requiring two factors is theirs to decide.
+    assert list(form.fields) == ["name", "require_admin_two_factor"]
+    assert response.context["adminform"].prepopulated_fields == []
+
+
+def test_superuser_edits_every_field_of_a_tenant_with_the_slug_prepopulated(
+    world_a, django_user_model, client_for
+):
+    client = client_for(django_user_model.objects.create_superuser("root", "root@example.com", "x"))
+    response = client.get(reverse("admin:intake_tenant_change", args=[world_a.tenant.pk]))
+    assert response.status_code == 200
+    assert {"name", "slug", "is_active"} <= set(response.context["adminform"].form.fields)
+    assert response.context["adminform"].prepopulated_fields
+
+
+def _admin_work_in(client, tenant, *, rename, delete):
+    """Rename and delete an OCR point of `tenant` through the admin, working in that tenant."""
+    client.post(reverse("switch-tenant"), {"tenant": tenant.pk})
+    kept = make_ocr_point(tenant, name=f"{rename} (old)")
+    doomed = make_ocr_point(tenant, name=delete)
+    change = reverse("admin:acd_points_ocrpoint_change", args=[kept.pk])
+    client.post(change, {"name": rename, "folder": "ocr"}, follow=True)
+    client.post(reverse("admin:acd_points_ocrpoint_delete", args=[doomed.pk]), {"post": "yes"}, follow=True)
+    assert not OcrPoint.all_tenants.filter(pk=doomed.pk).exists()
+
+
+def _recent_actions(client):
+    """The names listed under "Recent actions" on the admin's index."""
+    page = client.get(reverse("admin:index")).content.decode()
+    module = page[page.index('id="recent-actions-module"') :]
+    module = module[: module.index("</div>")]
+    return re.findall(r"</span>\s*(?:<a [^>]*>)?\s*([^<]+?)\s*(?:</a>)?\s*<br>", module)
+
+
+def test_recent_actions_name_only_the_tenant_being_worked_in(world_a, world_b, client_for):
+    another_employee(world_b, "drifter", role="administrator")
+    both = another_employee(world_a, "drifter", role="administrator")
+    client = client_for(both)
+    _admin_work_in(client, world_b.tenant, rename="Beta OCR renamed", delete="Beta OCR deleted")
+    assert _recent_actions(client) == ["Beta OCR deleted", "Beta OCR renamed"]  # working in beta
+    _admin_work_in(client, world_a.tenant, rename="Alpha OCR renamed", delete="Alpha OCR deleted")
+    assert _recent_actions(client) == ["Alpha OCR deleted", "Alpha OCR renamed"]
+
+
+def test_recent_actions_forget_a_tenant_the_employee_left(world_a, world_b, client_for):
+    former = another_employee(world_b, "mover", role="administrator")
+    client = client_for(former)
+    _admin_work_in(client, world_b.tenant, rename="Beta OCR renamed", delete="Beta OCR deleted")
+    type(former).all_tenants.filter(pk=former.pk).update(is_active=False)
+    another_employee(world_a, "mover", role="administrator")
+    client.post(reverse("admin:intake_tenant_change", args=[world_a.tenant.pk]), {"name": "Alpha"})
+    assert _recent_actions(client) == ["Alpha"]

@@ -1,6 +1,7 @@
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from intake.models import Employee
 from intake.tenants import add_employee, create_tenant
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, name, slug, admin, email, password, **options):
-        tenant = create_tenant(name=name, slug=slug)
+        try:
+            tenant = create_tenant(name=name, slug=slug)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         generated = None
         from django.contrib.auth import get_user_model
 
