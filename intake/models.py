@@ -103,3 +103,7 @@ class DocumentFile(TenantOwned):
 
     def __str__(self):
         return self.original_name
+
+
+# Defined in its own module (it borrows django-otp code); imported here so Django registers it.
+from intake.authenticators import AuthenticatorApp  # noqa: E402, F401

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from intake.authenticators import AuthenticatorApp
 from intake.models import Employee
 
 RECOVERY_CODE_COUNT = 10
@@ -45,7 +45,7 @@ def is_required(user, memberships) -> bool:
 
 
 def has_device(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorApp.objects.filter(user=user, confirmed=True).exists()
 
 
 def is_verified(request) -> bool:
@@ -96,7 +96,7 @@ def recovery_codes_left(user) -> int:
 
 @dataclass(frozen=True)
 class Enrolment:
-    device: TOTPDevice
+    device: AuthenticatorApp
     otpauth_uri: str
     secret: str  # base32, in groups of four, for typing into the app by hand
     qr_svg_data_uri: str | None
@@ -104,9 +104,9 @@ class Enrolment:
 
 def pending_enrolment(user) -> Enrolment:
     """The authenticator being set up (unconfirmed, so it signs nobody in), created on first call."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = AuthenticatorApp.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     secret = base64.b32encode(device.bin_key).decode()
     return Enrolment(
         device=device,
@@ -130,13 +130,18 @@ def _qr_data_uri(text: str) -> str | None:
 
 
 @transaction.atomic
-def confirm_enrolment(user, code: str) -> tuple[TOTPDevice, list[str]] | None:
+def confirm_enrolment(user, code: str) -> tuple[AuthenticatorApp, list[str]] | None:
     """Confirm the authenticator being set up with a code it shows; it replaces any earlier one and comes
     with new recovery codes (returned in clear text, once). None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-pk").first()
+    device = (
+        AuthenticatorApp.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
     if device is None or not device.verify_token(_normalised(code)):
         return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    AuthenticatorApp.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return device, replace_recovery_codes(user)
@@ -145,7 +150,7 @@ def confirm_enrolment(user, code: str) -> tuple[TOTPDevice, list[str]] | None:
 @transaction.atomic
 def turn_off(user) -> None:
     """Remove the user's authenticator and recovery codes (their own choice, or an administrator's reset)."""
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorApp.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
 
 
@@ -180,7 +185,7 @@ class Colleague:
 def overview(request) -> list[Colleague]:
     """Whose two-factor authentication the administrator sees: the active company's employees, or, for a
     platform superuser working outside any company, everybody who has it on."""
-    devices = TOTPDevice.objects.filter(confirmed=True)
+    devices = AuthenticatorApp.objects.filter(confirmed=True)
     if request.tenant is not None:
         people = [(e.user, str(e)) for e in Employee.objects.select_related("user")]
         enabled = set(devices.filter(user__in=[u for u, _ in people]).values_list("user_id", flat=True))
@@ -220,7 +225,7 @@ def check_code(user, code: str) -> CodeCheck:
     """
     code = _normalised(code)
     if code.isdigit() and len(code) == 6:
-        device, token = TOTPDevice.objects.filter(user=user, confirmed=True).first(), code
+        device, token = AuthenticatorApp.objects.filter(user=user, confirmed=True).first(), code
     else:
         device, token = StaticDevice.objects.filter(user=user, confirmed=True).first(), recovery_digest(code)
     if device is None:

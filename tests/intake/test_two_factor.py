@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake import sign_in, two_factor
+from intake.authenticators import AuthenticatorApp
 from tests.builders import PASSWORD, another_employee, issue_token
 from tests.builders.two_factor import confirmed_authenticator, current_code, mark_verified, wrong_code
 
@@ -36,7 +36,7 @@ def signed_in(client) -> bool:
 def enrol(client, user) -> list[str]:
     """The set-up page, then its code: returns the recovery codes shown."""
     client.get(SET_UP)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = AuthenticatorApp.objects.get(user=user, confirmed=False)
     return client.post(SET_UP, {"code": current_code(device)}).context["codes"]
 
 
@@ -215,10 +215,10 @@ def test_new_recovery_codes_replace_the_old_ones(world_a, client_for):
 def test_a_new_authenticator_replaces_the_old_one(world_a, client_for):
     client = client_for(world_a.operator)
     enrol(client, world_a.operator.user)
-    first = TOTPDevice.objects.get(user=world_a.operator.user)
+    first = AuthenticatorApp.objects.get(user=world_a.operator.user)
     enrol(client, world_a.operator.user)
-    assert list(TOTPDevice.objects.filter(user=world_a.operator.user)) != [first]
-    assert TOTPDevice.objects.filter(user=world_a.operator.user).count() == 1
+    assert list(AuthenticatorApp.objects.filter(user=world_a.operator.user)) != [first]
+    assert AuthenticatorApp.objects.filter(user=world_a.operator.user).count() == 1
 
 
 def reset(client, user):
@@ -269,3 +269,14 @@ def test_a_tenant_administrator_turns_the_requirement_on_for_their_company_only(
     operator.post(reverse("sign-in-security-reset"), {"kind": "require", "value": "off"})
     world_a.tenant.refresh_from_db()
     assert world_a.tenant.require_admin_two_factor
+
+
+def test_the_authenticators_secret_is_encrypted_at_rest(world_a):
+    from django.db import connection
+
+    device = confirmed_authenticator(world_a.operator.user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM intake_authenticatorapp WHERE id = %s", [device.pk])
+        [stored] = cursor.fetchone()
+    assert device.key and device.key not in stored  # the hex secret never sits in the table
+    assert AuthenticatorApp.objects.get(pk=device.pk).verify_token(current_code(device))  # and still works
