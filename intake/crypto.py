@@ -61,6 +61,11 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         return encrypt(value) if value else ""
 
+    def value_to_string(self, obj):
+        # Serialisation (dumpdata, fixtures) would write the decrypted value: dumps never carry secrets.
+        # A loaded dump has them empty, so they are typed again (or the mailbox signs in again).
+        return ""
+
 
 def encrypted_fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]

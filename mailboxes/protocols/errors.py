@@ -5,6 +5,8 @@ server's words, a host name) is scrubbed of every secret of the connection in pr
 bounded here, so whoever stores or logs str(error) cannot get the order of scrubbing and cutting wrong.
 """
 
+import contextlib
+
 from django.utils.translation import gettext_lazy as _
 
 from mailboxes.protocols.log_scrubbing import current_secrets
@@ -78,3 +80,17 @@ class OAuthFailure(MailConnectionError):
 class ProtocolFailure(MailConnectionError):
     kind = "protocol_error"
     default_message = _("The server answered in a way the portal did not expect.")
+
+
+@contextlib.contextmanager
+def ascii_only_login():
+    """imaplib and smtplib send LOGIN credentials as ASCII: a password with "ą" raised UnicodeEncodeError,
+    which no caller understood. Say it as an authentication problem (without the password, of course)."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise AuthenticationRejected(
+            _(
+                "The login or password has characters (such as Polish letters) this server's login cannot carry."
+            )
+        ) from None

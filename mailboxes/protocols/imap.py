@@ -18,6 +18,7 @@ from mailboxes.protocols.errors import (
     AuthenticationRejected,
     MailConnectionError,
     ProtocolFailure,
+    ascii_only_login,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -112,7 +113,8 @@ def session(server: ServerSettings):
             if server.uses_oauth:
                 client.oauth2_login(server.username, server.access_token)
             else:
-                client.login(server.username, server.password)
+                with ascii_only_login():
+                    client.login(server.username, server.password)
             yield client
         finally:
             with contextlib.suppress(Exception):

@@ -11,6 +11,7 @@ from mailboxes.protocols.errors import (
     AuthenticationRejected,
     MailConnectionError,
     ProtocolFailure,
+    ascii_only_login,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -93,7 +94,8 @@ def session(server: ServerSettings):
             if server.uses_oauth:
                 client.auth("XOAUTH2", _xoauth2(server.username, server.access_token))
             elif server.password:
-                client.login(server.username, server.password)
+                with ascii_only_login():
+                    client.login(server.username, server.password)
             yield client
         finally:
             with contextlib.suppress(Exception):

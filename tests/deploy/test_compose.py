@@ -66,3 +66,29 @@ def test_the_image_it_builds_exists():
     dockerfile = (Path(BASE_DIR) / "Dockerfile").read_text()
     assert "pip install" in dockerfile and "collectstatic" in dockerfile
     assert SERVICES["web"]["build"] == "."
+
+
+def test_the_web_health_check_asks_as_a_host_the_portal_allows(settings):
+    # ALLOWED_HOSTS holds the public name only; a check asking for 127.0.0.1 would get 400 forever.
+    command = SERVICES["web"]["healthcheck"]["test"][-1]
+    sent = {}
+
+    class Recorded:
+        def __init__(self, url, headers):
+            sent.update(url=url, headers=headers)
+
+    class Fake:
+        Request = Recorded
+
+        @staticmethod
+        def urlopen(request, timeout):
+            sent["opened"] = True
+
+    environment = {"ALLOWED_HOSTS": "portal.example.com,other.example.com"}
+    code = command.replace("import os, urllib.request as u;", "").strip()
+    exec(code, {"os": type("os", (), {"environ": environment}), "u": Fake})  # noqa: S102 - our own compose file
+    assert sent == {
+        "url": "http://127.0.0.1:8000/healthz",
+        "headers": {"Host": "portal.example.com"},
+        "opened": True,
+    }

@@ -74,3 +74,18 @@ def test_an_empty_secret_is_stored_empty(world_a):
     with connection.cursor() as cursor:
         cursor.execute("SELECT password FROM mailboxes_mailbox WHERE id = %s", [box.pk])
         assert cursor.fetchone() == ("",)
+
+
+def test_dumpdata_never_writes_a_secret(mailbox, world_a, tmp_path):
+    from tests.builders.two_factor import confirmed_authenticator
+
+    device = confirmed_authenticator(world_a.operator.user)
+    out = tmp_path / "dump.json"
+    # --all: the base manager, as a dump of every tenant needs (the default manager is tenant-scoped).
+    call_command(
+        "dumpdata", "mailboxes.mailbox", "intake.authenticatorapp", all=True, output=str(out), verbosity=0
+    )
+    dump = out.read_text()
+    for secret in (PASSWORD, CLIENT_SECRET, "refresh-token-abc", device.key):
+        assert secret not in dump
+    assert "faktury@alpha.example" in dump  # the mailbox itself was dumped
