@@ -90,7 +90,5 @@ def ascii_only_login():
         yield
     except UnicodeEncodeError:
         raise AuthenticationRejected(
-            _(
-                "The login or password has characters (such as Polish letters) this server's login cannot carry."
-            )
+            _("The login or password has letters (such as Polish ones) the server's login cannot carry.")
         ) from None

@@ -19,7 +19,7 @@ def test_imap_login_with_polish_letters_is_an_authentication_problem(dovecot, im
         imap.session(server),
     ):
         pass
-    assert "Polish letters" in str(caught.value) and PASSWORD not in str(caught.value)
+    assert "Polish" in str(caught.value) and PASSWORD not in str(caught.value)
 
 
 def test_smtp_login_with_polish_letters_is_an_authentication_problem(smtp_server, ca_pem):
@@ -33,4 +33,4 @@ def test_smtp_login_with_polish_letters_is_an_authentication_problem(smtp_server
         smtp.session(server),
     ):
         pass
-    assert "Polish letters" in str(caught.value) and PASSWORD not in str(caught.value)
+    assert "Polish" in str(caught.value) and PASSWORD not in str(caught.value)
