@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Tenant
 from intake.tenancy import TenantOwned
+from mailboxes.extract import model as extracted  # the values intake writes: one source
 
 
 class Message(TenantOwned):
@@ -20,9 +21,9 @@ class Message(TenantOwned):
         UNREADABLE = "unreadable", _("unreadable")
 
     class Signature(models.TextChoices):
-        VERIFIED = "verified", _("signed, signature verified")
-        FAILED = "failed", _("signed, signature does not verify")
-        UNCHECKED = "unchecked", _("signed (OpenPGP), not checked")
+        VERIFIED = extracted.SIGNATURE_VERIFIED, _("signed, signature verified")
+        FAILED = extracted.SIGNATURE_FAILED, _("signed, signature does not verify")
+        UNCHECKED = extracted.SIGNATURE_UNCHECKED, _("signed (OpenPGP), not checked")
 
     # What the operators' list shows and its actions act on: everything not hidden or deleted by them.
     LISTED_STATES = (State.NEW, State.GENERATED, State.UNREADABLE)
@@ -94,18 +95,18 @@ class Message(TenantOwned):
 class Attachment(TenantOwned):
     class Role(models.TextChoices):
         # Only documents are proposed for documents; the rest stay listed and downloadable.
-        DOCUMENT = "document", _("document")
-        CONTAINER = "container", _("container (its files are listed after it)")
-        SIGNATURE = "signature", _("digital signature")
-        PICTURE = "picture", _("picture in the mail's text")
-        RESOURCE_FORK = "resource_fork", _("Mac resource fork")
+        DOCUMENT = extracted.DOCUMENT, _("document")
+        CONTAINER = extracted.CONTAINER, _("container (its files are listed after it)")
+        SIGNATURE = extracted.SIGNATURE, _("digital signature")
+        PICTURE = extracted.PICTURE_IN_TEXT, _("picture in the mail's text")
+        RESOURCE_FORK = extracted.RESOURCE_FORK, _("Mac resource fork")
 
     class Problem(models.TextChoices):
-        TRUNCATED = "truncated", _("incomplete: cut off")
-        UNREADABLE = "unreadable", _("could not be opened")
-        ENCRYPTED = "encrypted", _("encrypted: can't be opened")
-        TOO_DEEP = "too_deep", _("nested too deep: not opened")
-        OVER_LIMIT = "over_limit", _("too large to unpack: not opened")
+        TRUNCATED = extracted.TRUNCATED, _("incomplete: cut off")
+        UNREADABLE = extracted.UNREADABLE, _("could not be opened")
+        ENCRYPTED = extracted.ENCRYPTED, _("encrypted: can't be opened")
+        TOO_DEEP = extracted.TOO_DEEP, _("nested too deep: not opened")
+        OVER_LIMIT = extracted.OVER_LIMIT, _("too large to unpack: not opened")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")

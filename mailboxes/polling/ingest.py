@@ -172,17 +172,25 @@ def plausible(moment: datetime) -> bool:
 
 
 def unreadable_fields(folder: str, mail: IncomingMail, raw_path: str, reason: str) -> dict:
-    """The row of a mail that could not be read or stored: its identity and the reason, nothing parsed."""
-    return {
+    """The row of a mail that could not be read: its identity and the reason, nothing parsed."""
+    identity = {
         "folder": clean_text(folder)[:500],
         "fingerprint": mail.fingerprint,
         "received_at": received_at(mail, None),
         "size": mail.size,
         "raw": raw_path,
-        "body_text": "",
-        "state": Message.State.UNREADABLE,
-        "unreadable_reason": reason,
     }
+    return plain_fields(identity, reason)
+
+
+def plain_fields(identity: dict, reason: str) -> dict:
+    """An unreadable row keeping only the identity fields of `identity` (a row's fields, or just those)."""
+    kept = {name: identity[name] for name in _IDENTITY}
+    return kept | {"body_text": "", "state": Message.State.UNREADABLE, "unreadable_reason": reason}
+
+
+# What a stored row needs to stay findable and listed: where the mail is, which it is, when it came.
+_IDENTITY = ("folder", "fingerprint", "received_at", "size", "raw")
 
 
 def clean_text(text: str) -> str:
@@ -258,15 +266,8 @@ def _create_one(buffer: Buffer, prepared: PreparedMail) -> Message:
             prepared.uidvalidity,
             prepared.uid,
         )
-    fields = prepared.fields
-    mail = IncomingMail(
-        prepared.uidvalidity, prepared.uid, b"", fields["received_at"], fields["size"], fields["fingerprint"]
-    )
     plain = PreparedMail(
-        prepared.uid,
-        prepared.uidvalidity,
-        unreadable_fields(fields["folder"], mail, fields["raw"], CANNOT_BE_STORED),
-        [],
+        prepared.uid, prepared.uidvalidity, plain_fields(prepared.fields, CANNOT_BE_STORED), []
     )
     with transaction.atomic():
         return _create_rows(buffer, [plain])[0]

@@ -18,6 +18,7 @@ import threading
 
 from django.urls import reverse
 
+from mailboxes.connections.forms import MailboxForm
 from mailboxes.models import Mailbox
 from tests.servers.certs import TlsMaterial
 
@@ -154,20 +155,8 @@ def _b64(word: bytes) -> bytes:
 
 # -- pointing a mailbox at it -------------------------------------------------------------------------
 
-FORM_FIELDS = (
-    "name",
-    "purpose",
-    "host",
-    "port",
-    "encryption",
-    "trusted_certificate",
-    "email_address",
-    "login",
-    "auth_method",
-    "oauth_grant",
-    "oauth_client_id",
-    "oauth_directory_id",
-)
+# The change form's own fields (the automat choice aside), so a field added to the form is posted too.
+FORM_FIELDS = tuple(name for name in MailboxForm.Meta.fields if name != "automat")
 
 
 def change_form(mailbox, **changes) -> dict:

@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 from intake.models import Employee
@@ -16,11 +15,6 @@ def form(mailbox, **overrides):
         "enabled": "on",
         "poll_interval_seconds": "120",
     } | overrides
-
-
-@pytest.fixture
-def admin_client(client_for, world_a):
-    return client_for(world_a.admin)
 
 
 def test_a_buffer_is_created_on_a_folder_of_the_chosen_mailbox(admin_client, world_a):

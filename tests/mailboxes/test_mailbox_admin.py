@@ -31,11 +31,6 @@ def form_data(**overrides):
 
 
 @pytest.fixture
-def admin_client(client_for, world_a):
-    return client_for(world_a.admin)
-
-
-@pytest.fixture
 def dovecot_form(dovecot, imap_user, ca_pem):
     return form_data(
         port=str(dovecot.imaps_port),

@@ -11,22 +11,6 @@ from mailboxes.connections.outgoing import send_test_message
 from mailboxes.models import Mailbox
 
 
-@pytest.fixture
-def oauth_box(make_mailbox, ms_authority, oauth_client, oauth_mail_user, dovecot):
-    def make(**fields):
-        values = {
-            "auth_method": Mailbox.AuthMethod.MICROSOFT_OAUTH,
-            "port": dovecot.imaps_port,
-            "email_address": oauth_mail_user.login,
-            "oauth_client_id": oauth_client.client_id,
-            "oauth_client_secret": oauth_client.client_secret,
-            "oauth_directory_id": ms_authority.tenant_id,
-        } | fields
-        return make_mailbox(**values)
-
-    return make
-
-
 def sign_in_through_the_admin(client, mailbox, authority):
     response = client.post(reverse("admin:mailboxes_mailbox_authorize", args=[mailbox.pk]))
     assert response.status_code == 302

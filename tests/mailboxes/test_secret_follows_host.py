@@ -6,7 +6,6 @@ send it: the form's own test, Test connection, Send test message, a notification
 server" is a listener the test controls, which records everything a client sends it.
 """
 
-import contextlib
 import importlib
 
 import pytest
@@ -18,10 +17,8 @@ from mailboxes.models import Mailbox
 from mailboxes.notifications.sending import Outcome, send_notification
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
 from mailboxes.polling.poll import poll_mailbox
-from mailboxes.protocols import network
 from tests import builders
 from tests.mailboxes.other_server import (
-    RecordingListener,
     change_form,
     change_url,
     form_errors,
@@ -30,23 +27,6 @@ from tests.mailboxes.other_server import (
 )
 
 RETYPE = "type the password again"
-
-
-@pytest.fixture
-def listener(tls_material):
-    """listener("imap") or listener("smtp"): a recording server on the address localhost resolves to."""
-    with contextlib.ExitStack() as stack:
-        address = network.resolve("localhost", 0).address
-
-        def start(protocol):
-            return stack.enter_context(RecordingListener(tls_material, protocol=protocol, address=address))
-
-        yield start
-
-
-@pytest.fixture
-def admin_client(client_for, world_a):
-    return client_for(world_a.admin)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ server, which its tokens reach without a sign-in): after a change it is sent to 
 again. Checked against the local authority, Dovecot, the test SMTP server and a recording listener.
 """
 
-import contextlib
 import importlib
 
 import pytest
@@ -18,10 +17,8 @@ from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 from mailboxes.notifications.sending import Outcome, send_notification
 from mailboxes.notifications.tenant_settings import choose_notification_mailbox
-from mailboxes.protocols import network
 from tests import builders
 from tests.mailboxes.other_server import (
-    RecordingListener,
     change_form,
     change_url,
     form_errors,
@@ -33,39 +30,6 @@ SIGNED_OUT = (
     "You changed the server or app settings, so the Microsoft sign-in was discarded: press Authorize to "
     "sign in again."
 )
-
-
-@pytest.fixture
-def listener(tls_material):
-    """listener("imap") or listener("smtp"): a recording server on the address localhost resolves to."""
-    with contextlib.ExitStack() as stack:
-        address = network.resolve("localhost", 0).address
-
-        def start(protocol):
-            return stack.enter_context(RecordingListener(tls_material, protocol=protocol, address=address))
-
-        yield start
-
-
-@pytest.fixture
-def admin_client(client_for, world_a):
-    return client_for(world_a.admin)
-
-
-@pytest.fixture
-def oauth_box(make_mailbox, ms_authority, oauth_client, oauth_mail_user, dovecot):
-    def build(**fields):
-        values = {
-            "auth_method": Mailbox.AuthMethod.MICROSOFT_OAUTH,
-            "port": dovecot.imaps_port,
-            "email_address": oauth_mail_user.login,
-            "oauth_client_id": oauth_client.client_id,
-            "oauth_client_secret": oauth_client.client_secret,
-            "oauth_directory_id": ms_authority.tenant_id,
-        } | fields
-        return make_mailbox(**values)
-
-    return build
 
 
 @pytest.fixture
