@@ -40,6 +40,9 @@ class Buffer(TenantOwned):
     last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    # Counts UIDVALIDITY changes: mail files of each numbering live in a folder of their own, so files
+    # of mails re-pointed at new UIDs are never overwritten when the server reuses numbers.
+    resyncs = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -165,6 +165,8 @@ class Mailbox(TenantOwned):
     # authentication failures in a row, after which polling stops until an administrator acts.
     poll_lock_token = models.CharField(max_length=32, blank=True, editable=False)
     poll_lock_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who holds the lease ("host pid start"): a restart on that host takes over from a dead holder at once.
+    poll_lock_holder = models.CharField(max_length=300, blank=True, editable=False)
     auth_failures = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -36,6 +36,8 @@ class Message(TenantOwned):
     uid = models.BigIntegerField()
     # Matches the same mail after the server renumbered the folder (UIDVALIDITY change).
     fingerprint = models.CharField(max_length=64, db_index=True)
+    # sha256 of the raw bytes: the identity that survives a folder recreated on another server.
+    raw_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     subject = models.TextField(_("subject"), blank=True)
     sender = models.CharField(_("sender"), max_length=998, blank=True)

@@ -51,6 +51,10 @@ class Job:
     folder: str
     uidvalidity: int
     batches: list[list[tuple[int, int, str]]]
+    resyncs: int = 0  # the buffer's numbering, part of where files go (mail_files.mail_folder)
+
+    def directory(self, uid: int) -> str:
+        return mail_files.mail_folder(self.tenant_id, self.buffer_id, self.uidvalidity, uid, self.resyncs)
 
 
 def fetch_and_prepare(server: ServerSettings, client, job: Job) -> Iterator[list[PreparedMail]]:
@@ -92,13 +96,17 @@ def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[
 
 def _prepare(job: Job, mail: IncomingMail, *, raw_stored: bool) -> PreparedMail:
     return prepare(
-        tenant_id=job.tenant_id, buffer_id=job.buffer_id, folder=job.folder, mail=mail, raw_stored=raw_stored
+        tenant_id=job.tenant_id,
+        buffer_id=job.buffer_id,
+        folder=job.folder,
+        mail=mail,
+        raw_stored=raw_stored,
+        directory=job.directory(mail.uid),
     )
 
 
 def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
-    directory = mail_files.mail_folder(job.tenant_id, job.buffer_id, job.uidvalidity, uid)
-    path = mail_files.raw_path(directory)
+    path = mail_files.raw_path(job.directory(uid))
     with mail_files.open_for_writing(path) as handle:
         internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, handle.write)
     if internaldate is False:  # vanished meanwhile

@@ -66,7 +66,13 @@ def search_text(subject: str, sender: str, names: list[str]) -> str:
 
 
 def prepare(
-    *, tenant_id: int, buffer_id: int, folder: str, mail: IncomingMail, raw_stored: bool = False
+    *,
+    tenant_id: int,
+    buffer_id: int,
+    folder: str,
+    mail: IncomingMail,
+    raw_stored: bool = False,
+    directory: str | None = None,
 ) -> PreparedMail:
     """Parse one mail and write its raw bytes (unless the fetcher already did) and attachments to storage.
     Never touches the database.
@@ -74,8 +80,9 @@ def prepare(
     Whatever goes wrong reading the mail (its headers, its structure, a bug of ours), the mail is kept
     raw and comes back unreadable with the reason, so one mail never stops its batch. A storage fault
     (full disk) is not the mail's fault: it propagates, and the poll records it and retries.
+    `directory` is where its files go (by default the folder its server identity gives).
     """
-    directory = mail_files.mail_folder(tenant_id, buffer_id, mail.uidvalidity, mail.uid)
+    directory = directory or mail_files.mail_folder(tenant_id, buffer_id, mail.uidvalidity, mail.uid)
     raw_path = mail_files.raw_path(directory)
     if not raw_stored:
         mail_files.write(raw_path, mail.raw)

@@ -18,8 +18,12 @@ from django.utils import timezone
 from intake.files import EXTENSIONS
 
 
-def mail_folder(tenant_id: int, buffer_id: int, uidvalidity: int, uid: int) -> str:
-    return f"tenants/{int(tenant_id)}/mail/{int(buffer_id)}/{int(uidvalidity)}/{int(uid)}"
+def mail_folder(tenant_id: int, buffer_id: int, uidvalidity: int, uid: int, resyncs: int = 0) -> str:
+    """Where a new mail's files go. Each numbering of the folder (the buffer's count of UIDVALIDITY
+    changes) has a folder of its own, so a server reusing an old UIDVALIDITY never writes over files of
+    mails re-pointed since; stored rows keep the paths they were written at, whatever their UIDs become."""
+    numbering = f"{int(uidvalidity)}" if not resyncs else f"{int(uidvalidity)}.{int(resyncs)}"
+    return f"tenants/{int(tenant_id)}/mail/{int(buffer_id)}/{numbering}/{int(uid)}"
 
 
 def raw_path(folder: str) -> str:

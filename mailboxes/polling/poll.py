@@ -16,13 +16,14 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from intake.claims import ClaimLost, Claims, backoff
+from intake.claims import ClaimLost, backoff
 from intake.tenancy import tenant_context
 from mailboxes.connections import state
 from mailboxes.connections.credentials import with_server
 from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.notifications import outbox
-from mailboxes.polling import fetching, ingest
+from mailboxes.polling import fetching, ingest, resync
+from mailboxes.polling.lease import Lease, acquire_lock, release_lock
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
@@ -33,7 +34,6 @@ from mailboxes.protocols.errors import (
 
 logger = logging.getLogger(__name__)
 
-LOCK_TTL = timedelta(minutes=10)
 CLAIM_LEASE = timedelta(minutes=5)  # how far beat pushes a claimed buffer, so it is not enqueued twice
 MAX_BACKOFF = timedelta(hours=1)
 AUTH_FAILURE_LIMIT = 3
@@ -49,32 +49,7 @@ class PollResult:
     new_messages: dict[int, int] = field(default_factory=dict)  # buffer id -> mails stored
 
 
-# -- the lease ------------------------------------------------------------------------------------------
-
-# One worker per mailbox: the poll lease is a claim on the mailbox row, renewed with every commit.
-leases = Claims(Mailbox.all_tenants, ttl=LOCK_TTL, fields=("poll_lock_token", "poll_lock_expires_at"))
-
-
-def acquire_lock(mailbox_id: int) -> str | None:
-    return leases.take(mailbox_id)  # None: another worker holds a live lease and is polling right now
-
-
-def release_lock(mailbox_id: int, token: str) -> None:
-    leases.release(mailbox_id, token)
-
-
 # -- the poll -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Lease:
-    """This poll's hold on its mailbox; every write of the poll happens inside `holding()`."""
-
-    mailbox_id: int
-    token: str
-
-    def holding(self):
-        return leases.holding(self.mailbox_id, self.token)
 
 
 def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> PollResult:
@@ -162,7 +137,7 @@ def poll_buffer(client, server, buffer: Buffer, lease: Lease) -> int:
             Buffer.objects.filter(pk=buffer.pk).update(uidvalidity=folder.uidvalidity)
         buffer.uidvalidity = folder.uidvalidity
     elif buffer.uidvalidity != folder.uidvalidity:
-        resynchronise(client, buffer, folder.uidvalidity, lease)
+        resync.resynchronise(client, buffer, folder.uidvalidity, lease)
     stored = 0
     # UIDNEXT tells whether anything arrived without a SEARCH: an idle poll costs the same on any folder size.
     if folder.uidnext is None or folder.uidnext > buffer.last_uid + 1:
@@ -170,22 +145,6 @@ def poll_buffer(client, server, buffer: Buffer, lease: Lease) -> int:
         if uids:
             stored = ingest_uids(client, server, buffer, buffer.uidvalidity, uids, lease)
     return stored
-
-
-def resynchronise(client, buffer: Buffer, uidvalidity: int, lease: Lease) -> None:
-    """The server renumbered the folder: re-point stored mails at their new UIDs, by fingerprint, so
-    that only mails really new are downloaded again."""
-    summaries = imap.summaries(client, imap.uids_above(client, 0))
-    by_fingerprint = {ingest.fingerprint(s.message_id, s.internaldate, s.size): s.uid for s in summaries}
-    stale = Message.objects.filter(buffer=buffer).exclude(uidvalidity=uidvalidity)
-    with lease.holding():
-        for pk, fp in stale.values_list("pk", "fingerprint").iterator(chunk_size=1000):
-            new_uid = by_fingerprint.pop(fp, None)
-            if new_uid is not None:
-                Message.objects.filter(pk=pk).update(uidvalidity=uidvalidity, uid=new_uid)
-        Buffer.objects.filter(pk=buffer.pk).update(uidvalidity=uidvalidity, last_uid=0)
-    buffer.uidvalidity, buffer.last_uid = uidvalidity, 0
-    logger.info("buffer %s: UIDVALIDITY changed, %d stored mails re-pointed", buffer.pk, len(summaries))
 
 
 def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int], lease: Lease) -> int:
@@ -202,7 +161,7 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
         [(s.uid, s.size, ingest.fingerprint(s.message_id, s.internaldate, s.size)) for s in batch]
         for batch in _batches(summaries)
     ]
-    job = fetching.Job(buffer.tenant_id, buffer.pk, buffer.folder, uidvalidity, batches)
+    job = fetching.Job(buffer.tenant_id, buffer.pk, buffer.folder, uidvalidity, batches, buffer.resyncs)
     stored = 0
     try:
         for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):

@@ -6,6 +6,7 @@ its old ones in one transaction. A mail that has its document keeps its state.
 """
 
 import logging
+import posixpath
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -61,6 +62,7 @@ def reread_mail(message: Message) -> str:
         folder=message.folder,
         mail=mail,
         raw_stored=True,
+        directory=posixpath.dirname(message.raw.name),  # beside its original, whatever its UID is now
     )
     old_files = set(message.attachments.values_list("file", flat=True))
     with transaction.atomic():
