@@ -21,9 +21,11 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_celery_results.models import TaskResult
 
 from intake.forms import DisplayNameCleaning, EmployeeForm, TenantForm
 from intake.models import Document, DocumentFile, Employee, Tenant
+from intake.task_results import TaskFailureAdmin
 from intake.tenancy import TenantOwned, is_tenant_administrator, manager_for
 from intake.tenants import add_employee
 
@@ -243,6 +245,7 @@ User = get_user_model()
 
 site.register(User, PlatformUserAdmin)
 site.register(Group, PlatformGroupAdmin)
+site.register(TaskResult, TaskFailureAdmin)  # failed worker tasks cross tenants: superusers only
 
 # What a tenant administrator may change on their own tenant; every other field is shown read-only,
 # fields added to Tenant later included, until they are named here.

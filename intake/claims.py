@@ -11,7 +11,10 @@ Used by the poll (one worker per mailbox), the notification outbox and the follo
 """
 
 import contextlib
+import os
 import secrets
+import socket
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -32,22 +35,84 @@ def backoff(failures: int, *, first: timedelta, limit: timedelta) -> timedelta:
     return min(first * (2 ** min(max(failures - 1, 0), 30)), limit)
 
 
+# -- who holds a claim -----------------------------------------------------------------------------------
+
+
+def _process_start(pid: int) -> str:
+    """When process `pid` started (clock ticks since boot, Linux): tells a reused pid from its holder."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # The command name (field 2) may hold spaces and parentheses: count fields after its last ")".
+            return handle.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return ""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A claim's holder: the host name, the process id and the process's start time."""
+
+    host: str
+    pid: int
+    started: str = ""
+
+    @classmethod
+    def this_process(cls) -> "Holder":
+        pid = os.getpid()
+        return cls(socket.gethostname(), pid, _process_start(pid))
+
+    @classmethod
+    def parse(cls, text: str) -> "Holder | None":
+        host, _, rest = (text or "").partition(" ")
+        pid, _, started = rest.partition(" ")
+        return cls(host, int(pid), started) if host and pid.isdigit() else None
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.pid} {self.started}".strip()
+
+    def describe(self) -> str:
+        return f"{self.host}, process {self.pid}"
+
+    def is_dead(self) -> bool:
+        """Known dead: a process of this host that no longer runs (or whose pid now runs another program).
+        A holder on another host is never known dead: its claim has to expire."""
+        if self.host != socket.gethostname():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, someone else's
+            pass
+        return bool(self.started) and _process_start(self.pid) not in ("", self.started)
+
+
 class Claims:
-    """Claims on the rows of one model, kept in two of its fields (the token and the expiry)."""
+    """Claims on the rows of one model, kept in two of its fields (the token and the expiry), and in a
+    third, if given, the holder (Holder), so a claim of a process known dead can be taken over at once."""
 
     def __init__(
-        self, manager, *, ttl: timedelta, fields: tuple[str, str] = ("claim_token", "claimed_until")
+        self,
+        manager,
+        *,
+        ttl: timedelta,
+        fields: tuple[str, str] = ("claim_token", "claimed_until"),
+        holder_field: str | None = None,
     ):
         # Workers claim before they know a row's tenant, so the manager is usually `all_tenants`.
         self.manager = manager
         self.ttl = ttl
         self.token_field, self.until_field = fields
+        self.holder_field = holder_field
 
     def claimable(self, now) -> Q:
         return Q(**{f"{self.until_field}__isnull": True}) | Q(**{f"{self.until_field}__lt": now})
 
     def _claim(self, token: str, now) -> dict:
-        return {self.token_field: token, self.until_field: now + self.ttl}
+        claim = {self.token_field: token, self.until_field: now + self.ttl}
+        if self.holder_field:
+            claim[self.holder_field] = str(Holder.this_process())
+        return claim
 
     def take(self, pk, *, where: Q | None = None, **changes) -> str | None:
         """Claim one row (and apply `changes` with it); the token, or None if it is not claimable now."""
@@ -56,6 +121,20 @@ class Claims:
         if where is not None:
             rows = rows.filter(where)
         return token if rows.update(**self._claim(token, now), **changes) else None
+
+    def holder(self, pk) -> tuple[str, "Holder | None", object] | None:
+        """The current claim on a row: (token, holder, expiry), or None when the row is not claimed."""
+        fields = [self.token_field, self.until_field, *([self.holder_field] if self.holder_field else [])]
+        row = self.manager.filter(pk=pk).values(*fields).first()
+        if not row or not row[self.token_field]:
+            return None
+        holder = Holder.parse(row[self.holder_field]) if self.holder_field else None
+        return row[self.token_field], holder, row[self.until_field]
+
+    def take_over(self, pk, token: str) -> str | None:
+        """Take the claim `token` still holds (its holder is known dead); None if it changed meanwhile."""
+        new, now = new_token(), timezone.now()
+        return new if self.held(token, pk).update(**self._claim(new, now)) else None
 
     def take_many(self, queryset, *, limit: int, now=None) -> str:
         """Claim up to `limit` claimable rows of `queryset` in one statement; find them with `held(token)`.
@@ -82,7 +161,10 @@ class Claims:
 
     def release(self, pk, token: str, **outcome) -> bool:
         """Write `outcome` and give the claim up, only while `token` holds it."""
-        return bool(self.held(token, pk).update(**{self.token_field: "", self.until_field: None}, **outcome))
+        released = {self.token_field: "", self.until_field: None}
+        if self.holder_field:
+            released[self.holder_field] = ""
+        return bool(self.held(token, pk).update(**released, **outcome))
 
     @contextlib.contextmanager
     def holding(self, pk, token: str):

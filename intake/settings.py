@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Failed worker tasks, stored for the admin (intake/task_results.py).
+    "django_celery_results",
     "intake",
     "mailboxes",
     "acd_points",
@@ -177,13 +179,30 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    # A broker server that refuses or stalls (connection accepted, no answer) costs a publish seconds,
+    # never a hung request: the work waits in the database and beat runs it (intake/jobs.py). The read
+    # timeout stays above the worker's 1-second BRPOP, which it must not cut short.
+    else {"visibility_timeout": 3600, "socket_timeout": 2.0, "socket_connect_timeout": 2.0}
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+# One quick retry (a pooled connection the broker closed when it restarted), then the caller goes on.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Only failures are stored (django-celery-results), for the admin's list of failed tasks; a success
+# stores nothing. Kept 30 days, then beat's daily clean-up removes them.
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_STORE_ERRORS_EVEN_IF_IGNORED = True
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_RESULT_EXPIRES = 30 * 24 * 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "poll-due-buffers": {"task": "mailboxes.tasks.poll_due_buffers", "schedule": 30.0},

@@ -15,10 +15,13 @@ def poll_due_buffers():
         poll_mailbox.delay(mailbox_id)
 
 
-@shared_task(ignore_result=True, acks_late=True)
+# throws: a failed poll is expected news, stored as a failed task and logged without a traceback.
+@shared_task(ignore_result=True, acks_late=True, throws=(poll.PollFailed,))
 def poll_mailbox(mailbox_id: int):
     # Safe to run twice: the poll takes a per-mailbox lease and stores each mail exactly once.
-    poll.poll_mailbox(mailbox_id)
+    result = poll.poll_mailbox(mailbox_id)
+    if result.failed:  # recorded on the mailbox or buffers already; raising shows it among failed tasks
+        raise poll.PollFailed("; ".join(result.problems()))
 
 
 @shared_task(ignore_result=True)

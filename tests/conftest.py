@@ -1,4 +1,5 @@
 import functools
+import subprocess
 
 import pytest
 from django.test import Client
@@ -52,3 +53,19 @@ def ms_authority(settings, oauth_authority, tls_material):
 def make_mailbox(world_a, ca_pem):
     """A Mailbox of tenant alpha on 127.0.0.1 trusting the test CA (saved unless save=False)."""
     return functools.partial(builders.make_local_mailbox, tenant=world_a.tenant, trusted_certificate=ca_pem)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real, small file system (tmpfs, 2 MiB) to fill up or make read-only; needs mount rights (root)."""
+    mountpoint = tmp_path / "disk"
+    mountpoint.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mountpoint)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small file system here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)

@@ -6,19 +6,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from intake.admin import TenantAdminMixin, site
+from intake.files import bounded, fit_to_show
 from mailboxes.admin.buffer_form import BufferForm
 from mailboxes.models import Buffer
 from mailboxes.polling import scheduling
+from mailboxes.templatetags.stored_mail import in_reader_language
 
 
 @admin.register(Buffer, site=site)
 class BufferAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = BufferForm
-    list_display = ["name", "mailbox", "folder", "enabled", "mail_count", "last_polled_at", "last_error"]
+    list_display = [
+        "name",
+        "mailbox",
+        "folder",
+        "enabled",
+        "mail_count",
+        "last_polled_at",
+        "shown_last_error",
+    ]
     list_filter = ["enabled"]
     search_fields = ["name", "folder", "mailbox__name"]
     filter_horizontal = ["employees"]
-    readonly_fields = ["last_polled_at", "last_error"]
+    readonly_fields = ["last_polled_at", "shown_last_error"]
     actions = ["poll_now"]
 
     class Media:
@@ -26,6 +36,10 @@ class BufferAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("mailbox").annotate(mail_total=Count("messages"))
+
+    @admin.display(description=_("last error"))
+    def shown_last_error(self, obj):
+        return bounded(fit_to_show(in_reader_language(obj.last_error[:2000])), 1000)
 
     @admin.display(description=_("mails"), ordering="mail_total")
     def mail_count(self, obj):

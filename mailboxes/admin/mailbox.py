@@ -18,6 +18,7 @@ from mailboxes.connections.views import remember_sign_in_flow, sign_in_redirect_
 from mailboxes.models import Mailbox
 from mailboxes.notifications.tenant_settings import language_of
 from mailboxes.protocols.errors import MailConnectionError, SignInRequired
+from mailboxes.templatetags.stored_mail import in_reader_language
 
 SIGNED_OUT = gettext_lazy(
     "You changed the server or app settings, so the Microsoft sign-in was discarded: press Authorize to "
@@ -32,7 +33,14 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "purpose", "email_address", "auth_method", "state_badge", "last_checked_at"]
     list_filter = ["purpose", "auth_method", "state"]
     search_fields = ["name", "email_address", "host"]
-    readonly_fields = ["state_badge", "shown_last_error", "last_checked_at", "oauth_account", "folder_tree"]
+    readonly_fields = [
+        "state_badge",
+        "shown_last_error",
+        "buffer_problems",
+        "last_checked_at",
+        "oauth_account",
+        "folder_tree",
+    ]
     actions = ["test_selected"]
     fieldsets = [
         (gettext_lazy("Cooperation mode"), {"fields": ["name", "purpose", "host", "port", "encryption"]}),
@@ -64,7 +72,15 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         (gettext_lazy("Certificate"), {"fields": ["trusted_certificate"], "classes": ["collapse"]}),
         (
             gettext_lazy("State"),
-            {"fields": ["state_badge", "shown_last_error", "last_checked_at", "folder_tree"]},
+            {
+                "fields": [
+                    "state_badge",
+                    "shown_last_error",
+                    "buffer_problems",
+                    "last_checked_at",
+                    "folder_tree",
+                ]
+            },
         ),
     ]
 
@@ -80,7 +96,30 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("last error"))
     def shown_last_error(self, obj):
-        return bounded(fit_to_show(obj.last_error[:4000], keep_lines=True), 2000)  # a server's words
+        shown = in_reader_language(obj.last_error[:4000])
+        return bounded(fit_to_show(shown, keep_lines=True), 2000)  # a server's words
+
+    @admin.display(description=gettext_lazy("buffers' last polls"))
+    def buffer_problems(self, obj):
+        """What the mailbox's buffers last failed with: a folder's or the portal's own problem shows here
+        too, without the mailbox itself being marked failing."""
+        failing = [
+            (b.name, bounded(fit_to_show(in_reader_language(b.last_error[:2000])), 500))
+            for b in obj.buffers.exclude(last_error="")[:20]
+        ]
+        if not failing:
+            return _("No problems.")
+        return format_html(
+            '<ul class="buffer-problems">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{}: {}</li>",
+                (
+                    (name, bounded(fit_to_show(in_reader_language(error[:2000])), 500))
+                    for name, error in failing
+                ),
+            ),
+        )
 
     @admin.display(description=gettext_lazy("folders"))
     def folder_tree(self, obj):

@@ -10,10 +10,13 @@ to its file.
 """
 
 import contextlib
+import ctypes
 import os
 import pickle
 import queue
+import select
 import signal
+import socket
 import struct
 import threading
 from collections.abc import Iterator
@@ -22,6 +25,8 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 
+from intake import storage_faults
+from intake.storage_faults import StorageFault
 from mailboxes.polling import mail_files
 from mailboxes.polling.ingest import IncomingMail, PreparedMail, prepare
 from mailboxes.protocols import errors, imap
@@ -32,6 +37,7 @@ FORK_THRESHOLD = 200  # fewer mails than this are not worth starting processes
 WORKERS = 2
 LARGE_MAIL = 16 * 1024 * 1024
 CHUNK = 8 * 1024 * 1024
+WAIT_SECONDS = 1.0  # how often a waiting poll gives its lease a heartbeat
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,22 @@ class Job:
         return mail_files.mail_folder(self.tenant_id, self.buffer_id, self.uidvalidity, uid, self.resyncs)
 
 
-def fetch_and_prepare(server: ServerSettings, client, job: Job) -> Iterator[list[PreparedMail]]:
-    """Yield each batch's prepared mails, in UID order, while later batches are fetched and prepared."""
+def _no_heartbeat() -> None:
+    pass
+
+
+def fetch_and_prepare(
+    server: ServerSettings, client, job: Job, keep_alive=_no_heartbeat
+) -> Iterator[list[PreparedMail]]:
+    """Yield each batch's prepared mails, in UID order, while later batches are fetched and prepared.
+
+    While it waits for a batch, `keep_alive()` is called every WAIT_SECONDS (the poll's lease
+    heartbeat); what it raises stops the fetching at once.
+    """
     total = sum(len(batch) for batch in job.batches)
     if total >= FORK_THRESHOLD and mail_files.is_local(default_storage) and hasattr(os, "fork"):
-        return _in_child_processes(server, job)
-    return _in_thread(client, job)
+        return _in_child_processes(server, job, keep_alive)
+    return _in_thread(client, job, keep_alive)
 
 
 # -- the work itself, the same in a thread or a child process ----------------------------------------------
@@ -86,31 +102,38 @@ def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[
         if size > LARGE_MAIL:
             ref = _fetch_large(client, job, uid, size)
             if ref is not None:
-                mail = IncomingMail(
-                    job.uidvalidity, uid, mail_files.read(ref.path), ref.internaldate, size, fingerprint
-                )
+                with storage_faults.converted():
+                    raw = mail_files.read(ref.path)
+                mail = IncomingMail(job.uidvalidity, uid, raw, ref.internaldate, size, fingerprint)
                 prepared.append(_prepare(job, mail, raw_stored=True))
                 del mail  # the large mail's bytes go before the next one comes
     return sorted(prepared, key=lambda p: p.uid)
 
 
 def _prepare(job: Job, mail: IncomingMail, *, raw_stored: bool) -> PreparedMail:
-    return prepare(
-        tenant_id=job.tenant_id,
-        buffer_id=job.buffer_id,
-        folder=job.folder,
-        mail=mail,
-        raw_stored=raw_stored,
-        directory=job.directory(mail.uid),
-    )
+    with storage_faults.converted():  # prepare touches no network: its OSErrors are the storage's
+        return prepare(
+            tenant_id=job.tenant_id,
+            buffer_id=job.buffer_id,
+            folder=job.folder,
+            mail=mail,
+            raw_stored=raw_stored,
+            directory=job.directory(mail.uid),
+        )
 
 
 def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
     path = mail_files.raw_path(job.directory(uid))
-    with mail_files.open_for_writing(path) as handle:
-        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, handle.write)
+    with storage_faults.converted(), mail_files.open_for_writing(path) as handle:
+
+        def write(chunk: bytes) -> None:
+            with storage_faults.converted():  # the socket's errors stay the server's; the disk's are ours
+                handle.write(chunk)
+
+        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, write)
     if internaldate is False:  # vanished meanwhile
-        mail_files.delete(path)
+        with storage_faults.converted():
+            mail_files.delete(path)
         return None
     return RawRef(uid, internaldate, size, path)
 
@@ -120,7 +143,7 @@ def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
 _DONE = object()
 
 
-def _in_thread(client, job: Job) -> Iterator[list[PreparedMail]]:
+def _in_thread(client, job: Job, keep_alive) -> Iterator[list[PreparedMail]]:
     ready: queue.Queue = queue.Queue(maxsize=1)  # one batch ahead: memory bounded by two batches
     stop = threading.Event()
 
@@ -136,17 +159,37 @@ def _in_thread(client, job: Job) -> Iterator[list[PreparedMail]]:
 
     worker = threading.Thread(target=run, name="imap-fetch", daemon=True)
     worker.start()
+    completed = False
     try:
-        while (item := ready.get()) is not _DONE:
+        while (item := _next_ready(ready, keep_alive)) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
             yield item
+        completed = True
     finally:
         stop.set()
+        worker.join(0.2)
+        if not completed and worker.is_alive() and not ready.full():
+            # Stopped early (the lease lost, an error) while the producer may be inside a slow read:
+            # end the session under it rather than wait for a trickling server. The poll is over.
+            _break_session(client)
         while worker.is_alive():  # unblock a producer waiting on the full queue, then let it end
             with contextlib.suppress(queue.Empty):
                 ready.get_nowait()
             worker.join(0.05)
+
+
+def _next_ready(ready: queue.Queue, keep_alive):
+    while True:
+        try:
+            return ready.get(timeout=WAIT_SECONDS)
+        except queue.Empty:
+            keep_alive()
+
+
+def _break_session(client) -> None:
+    with contextlib.suppress(Exception):
+        client.socket().shutdown(socket.SHUT_RDWR)
 
 
 # -- child process ------------------------------------------------------------------------------------------
@@ -160,15 +203,24 @@ def _send(fd: int, message) -> None:
         view = view[os.write(fd, view) :]
 
 
-def _receive(handle):
-    header = handle.read(4)
-    if len(header) < 4:
-        raise EOFError
-    (length,) = struct.unpack("!I", header)
-    data = handle.read(length)
-    if len(data) < length:
-        raise EOFError
-    return pickle.loads(data)  # noqa: S301 - our own child process, over a private pipe
+def _read_exactly(fd: int, length: int, keep_alive) -> bytes:
+    """`length` bytes from the pipe; heartbeats while none come, EOFError if the writer is gone."""
+    parts, missing = [], length
+    while missing:
+        if not select.select([fd], [], [], WAIT_SECONDS)[0]:
+            keep_alive()
+            continue
+        part = os.read(fd, min(missing, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
+
+
+def _receive(fd: int, keep_alive=_no_heartbeat):
+    (length,) = struct.unpack("!I", _read_exactly(fd, 4, keep_alive))
+    return pickle.loads(_read_exactly(fd, length, keep_alive))  # noqa: S301 - our own child, a private pipe
 
 
 def _child(server: ServerSettings, job: Job, worker: int, fd: int) -> None:
@@ -183,18 +235,23 @@ def _child(server: ServerSettings, job: Job, worker: int, fd: int) -> None:
         _send(fd, ("done",))
     except MailConnectionError as error:
         _send(fd, ("error", type(error).__name__, error.message, error.detail))
+    except StorageFault as fault:  # the disk's fault, not the server's: the parent says so
+        _send(fd, ("storage", fault.errno, fault.detail))
     except BaseException as error:  # reported to the parent, which records it
-        _send(fd, ("error", "ProtocolFailure", "", f"fetcher failed: {type(error).__name__}"))
+        _send(fd, ("error", "FetchingInterrupted", "", f"{type(error).__name__}"))
 
 
 def _start_worker(server: ServerSettings, job: Job, worker: int) -> tuple[int, int]:
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: do the work and leave without running the parent's cleanup handlers
         code = 0
         try:
             os.close(read_fd)
-            _child(server, job, worker, write_fd)
+            _die_with_parent()
+            if os.getppid() == parent:  # not killed before the line above could take effect
+                _child(server, job, worker, write_fd)
         except BaseException:  # nothing more can be reported; the parent sees EOF
             code = 1
         finally:
@@ -203,31 +260,42 @@ def _start_worker(server: ServerSettings, job: Job, worker: int) -> tuple[int, i
     return pid, read_fd
 
 
-def _next_message(handle):
+def _die_with_parent() -> None:
+    """A poll killed with SIGKILL takes its fetchers with it (Linux), instead of leaving them fetching."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _next_message(fd: int, keep_alive=_no_heartbeat):
     try:
-        message = _receive(handle)
+        message = _receive(fd, keep_alive)
     except EOFError:
-        raise ProtocolFailure(detail="a fetching process ended unexpectedly") from None
+        raise errors.FetchingInterrupted() from None
+    if message[0] == "storage":
+        raise StorageFault(message[1], message[2])
     if message[0] == "error":
         _, name, text, detail = message
         raise getattr(errors, name, ProtocolFailure)(text or None, detail=detail)
     return message
 
 
-def _in_child_processes(server: ServerSettings, job: Job) -> Iterator[list[PreparedMail]]:
+def _in_child_processes(server: ServerSettings, job: Job, keep_alive) -> Iterator[list[PreparedMail]]:
     workers = [_start_worker(server, job, worker) for worker in range(WORKERS)]
-    handles = [os.fdopen(fd, "rb") for _, fd in workers]
+    fds = [fd for _, fd in workers]
     try:
         # Batch i comes from worker i % WORKERS: reading the pipes in that order restores UID order.
         for index in range(len(job.batches)):
-            yield _next_message(handles[index % WORKERS])[1]
-        for handle in handles:
-            _next_message(handle)  # "done"
+            yield _next_message(fds[index % WORKERS], keep_alive)[1]
+        for fd in fds:
+            _next_message(fd, keep_alive)  # "done"
     finally:
         for pid, _ in workers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)  # a worker still running means the poll stopped early
-        for handle in handles:
-            handle.close()
+        for fd in fds:
+            os.close(fd)
         for pid, _ in workers:
             os.waitpid(pid, 0)

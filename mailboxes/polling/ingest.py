@@ -56,6 +56,11 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
     return hashlib.sha256(f"{message_id.strip()}|{stamp}|{size}".encode()).hexdigest()
 
 
+def raw_sha256(mail: IncomingMail) -> str:
+    """The digest of the raw bytes: identifies the mail on a folder renumbered or recreated (resync)."""
+    return hashlib.sha256(mail.raw).hexdigest()
+
+
 def body_text(extracted) -> str:
     """What the mail page shows of the body, kept at intake (the raw mail keeps everything)."""
     return extracted.text[: Message.BODY_TEXT_LIMIT]
@@ -141,6 +146,7 @@ def _mail_fields(folder: str, mail: IncomingMail, raw_path: str, extracted, atta
     return {
         "folder": clean_text(folder)[:500],
         "fingerprint": mail.fingerprint,
+        "raw_sha256": raw_sha256(mail),
         "message_id": clean_text(extracted.message_id)[:998],
         "subject": subject,
         "sender": sender,
@@ -183,6 +189,7 @@ def unreadable_fields(folder: str, mail: IncomingMail, raw_path: str, reason: st
     identity = {
         "folder": clean_text(folder)[:500],
         "fingerprint": mail.fingerprint,
+        "raw_sha256": raw_sha256(mail),
         "received_at": received_at(mail, None),
         "size": mail.size,
         "raw": raw_path,
@@ -197,7 +204,7 @@ def plain_fields(identity: dict, reason: str) -> dict:
 
 
 # What a stored row needs to stay findable and listed: where the mail is, which it is, when it came.
-_IDENTITY = ("folder", "fingerprint", "received_at", "size", "raw")
+_IDENTITY = ("folder", "fingerprint", "raw_sha256", "received_at", "size", "raw")
 
 
 def clean_text(text: str) -> str:

@@ -1,20 +1,61 @@
-"""One worker per mailbox: the poll's lease, a claim on the mailbox row (intake.claims)."""
+"""One worker per mailbox: the poll's lease, a claim on the mailbox row (intake.claims).
 
+The lease is short and kept alive by a heartbeat while the poll works, so a holder that dies on another
+machine frees the mailbox within LOCK_TTL; one that dies on this machine is noticed at once (the lease
+names its host and process). A poll that finds its lease taken stops at its next heartbeat or commit.
+"""
+
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from intake.claims import Claims
+from django.utils import timezone
+
+from intake.claims import Claims, Holder
 from mailboxes.models import Mailbox
 
-LOCK_TTL = timedelta(minutes=10)
-HEARTBEAT_SECONDS = 20.0
+logger = logging.getLogger(__name__)
 
-leases = Claims(Mailbox.all_tenants, ttl=LOCK_TTL, fields=("poll_lock_token", "poll_lock_expires_at"))
+LOCK_TTL = timedelta(minutes=2)
+HEARTBEAT_SECONDS = 20.0  # several heartbeats fit in LOCK_TTL: a slow database answer does not lose it
+
+leases = Claims(
+    Mailbox.all_tenants,  # all_tenants: a worker takes the lease knowing only the mailbox id
+    ttl=LOCK_TTL,
+    fields=("poll_lock_token", "poll_lock_expires_at"),
+    holder_field="poll_lock_holder",
+)
 
 
-def acquire_lock(mailbox_id: int) -> str | None:
-    return leases.take(mailbox_id)  # None: another worker holds a live lease and is polling right now
+@dataclass(frozen=True)
+class Locked:
+    """Why a poll could not take the lease: who holds it, and until when at the latest."""
+
+    holder: Holder | None
+    until: object
+
+    def __str__(self) -> str:
+        who = self.holder.describe() if self.holder else "another worker"
+        until = timezone.localtime(self.until).strftime("%Y-%m-%d %H:%M:%S") if self.until else "?"
+        return f"locked by {who}, until {until} at the latest"
+
+
+def acquire_lock(mailbox_id: int) -> str | Locked:
+    """The lease's token; or Locked when a live worker holds it. A holder known dead is taken over."""
+    token = leases.take(mailbox_id)
+    if token is not None:
+        return token
+    current = leases.holder(mailbox_id)
+    if current is None:  # released between the two queries
+        return leases.take(mailbox_id) or Locked(None, None)
+    held_token, holder, until = current
+    if holder is not None and holder.is_dead():
+        taken = leases.take_over(mailbox_id, held_token)
+        if taken is not None:
+            logger.warning("mailbox %s: lease of %s taken over, the process is gone", mailbox_id, holder)
+            return taken
+    return Locked(holder, until)
 
 
 def release_lock(mailbox_id: int, token: str) -> None:
@@ -30,11 +71,13 @@ class Lease:
     renewed_at: float = field(default_factory=time.monotonic)
 
     def holding(self):
+        """A transaction in which the lease is certainly held (and renewed); ClaimLost if it is not."""
         self.renewed_at = time.monotonic()
         return leases.holding(self.mailbox_id, self.token)
 
     def keep_alive(self) -> None:
-        """Renew the lease if a heartbeat is due; call it often from long loops (ClaimLost when lost)."""
+        """The heartbeat: renew the lease when one is due. Called from every wait and long loop of the
+        poll; raises ClaimLost as soon as another worker has taken the mailbox."""
         if time.monotonic() - self.renewed_at >= HEARTBEAT_SECONDS:
             with self.holding():
                 pass

@@ -1,12 +1,14 @@
 """The poll: bring every due buffer of one mailbox up to date with its IMAP folder, exactly once per mail.
 
 Invariants:
-- One worker per mailbox at a time: a lease in the database (compare-and-set), renewed after every batch
-  and expiring on its own if its holder dies.
+- One worker per mailbox at a time: a lease in the database (see lease), kept alive by a heartbeat while
+  the poll fetches and renewed with every commit; a poll that lost it stops and stores nothing more.
 - A mail's rows and the buffer's high-water UID are committed together, after its files are written
   (see ingest), so a poll killed at any instant resumes without gaps or duplicates.
-- A failure is recorded on the mailbox and the buffer with backoff; repeated authentication failures
-  stop polling until an administrator fixes the mailbox.
+- A failure is recorded where it belongs, with backoff: the server's (connection, sign-in, a fetching
+  process that died) on the mailbox and its buffers; a folder's on its buffer; the portal's storage
+  (full, not writable) on the buffers only, never blaming the mailbox. Repeated authentication
+  failures stop polling until an administrator fixes the mailbox.
 """
 
 import logging
@@ -14,31 +16,34 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake.claims import ClaimLost, backoff
+from intake.storage_faults import StorageFault
 from intake.tenancy import tenant_context
 from mailboxes.connections import state
 from mailboxes.connections.credentials import with_server
 from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.notifications import outbox
 from mailboxes.polling import fetching, ingest, resync
-from mailboxes.polling.lease import Lease, acquire_lock, release_lock
+from mailboxes.polling.lease import Lease, Locked, acquire_lock, leases, release_lock
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
     MailConnectionError,
-    ProtocolFailure,
     SignInRequired,
 )
 
 logger = logging.getLogger(__name__)
+
+LEASE_LOST = "polling stopped: another worker took this mailbox over (this poll's lease could not be renewed)"
 
 CLAIM_LEASE = timedelta(minutes=5)  # how far beat pushes a claimed buffer, so it is not enqueued twice
 MAX_BACKOFF = timedelta(hours=1)
 AUTH_FAILURE_LIMIT = 3
 BATCH_MAILS = 50
 BATCH_BYTES = 16 * 1024 * 1024  # a batch is fetched into memory whole; large mails go alone
+SUMMARY_CHUNK = 5000  # UIDs asked about between two heartbeats
 
 
 @dataclass
@@ -47,6 +52,20 @@ class PollResult:
     skipped: str = ""
     error: str = ""
     new_messages: dict[int, int] = field(default_factory=dict)  # buffer id -> mails stored
+    buffer_errors: dict[int, str] = field(default_factory=dict)  # buffer id -> its folder's problem
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.buffer_errors)
+
+    def problems(self) -> list[str]:
+        """What went wrong, one line each, for a command's output or a task's failure."""
+        lines = [f"mailbox {self.mailbox_id}: {self.error}"] if self.error else []
+        return lines + [f"buffer {pk}: {error}" for pk, error in self.buffer_errors.items()]
+
+
+class PollFailed(Exception):
+    """Raised by the task (not the service) so a failed poll shows as a failed task too."""
 
 
 # -- the poll -------------------------------------------------------------------------------------------
@@ -56,8 +75,8 @@ def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> Pol
     """Poll the claimed (or the given) buffers of one mailbox. Safe to call from any number of workers."""
     result = PollResult(mailbox_id)
     token = acquire_lock(mailbox_id)
-    if token is None:
-        result.skipped = "locked"
+    if isinstance(token, Locked):
+        result.skipped = str(token)
         return result
     lease = Lease(mailbox_id, token)
     try:
@@ -66,9 +85,12 @@ def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> Pol
         with tenant_context(mailbox.tenant):
             _poll_due_buffers(mailbox, buffer_ids, lease, result)
     except ClaimLost as lost:
-        # Took longer than the lease: another worker polls this mailbox now and owns every outcome.
-        logger.warning("poll of mailbox %s stopped: %s", mailbox_id, lost)
-        result.skipped = "lease lost"
+        # Another worker took the mailbox (our heartbeat could not renew in time): it owns every outcome
+        # from now on, so nothing is recorded on the mailbox; the stop is logged and reported.
+        taken = leases.holder(mailbox_id)
+        by = taken[1].describe() if taken and taken[1] else "unknown"
+        logger.warning("poll of mailbox %s: %s; now held by %s (%s)", mailbox_id, LEASE_LOST, by, lost)
+        result.error = LEASE_LOST
     finally:
         release_lock(mailbox_id, token)
     return result
@@ -95,7 +117,16 @@ def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollRe
     except MailConnectionError as error:
         with lease.holding():
             _record_failure(mailbox, buffers, error)
-        result.error = str(error)
+        result.error = _in_english(error)
+    except StorageFault as fault:
+        # The portal's disk, not the mail server: the buffers wait and say why; the mailbox stays as it is.
+        logger.error(
+            "poll of mailbox %s stopped, storage fault: %s (%s)", mailbox.pk, _in_english(fault), fault.detail
+        )
+        with lease.holding():
+            for buffer in buffers:
+                _record_buffer_failure(buffer, fault)
+        result.error = _in_english(fault)
     else:
         with lease.holding():  # one transaction for every outcome of a poll that reached the server
             _record_polled(polled)
@@ -110,12 +141,11 @@ def _poll_buffers(server, mailbox, buffers, lease: Lease, result) -> list[Buffer
             try:
                 with imap.translated_errors(server):
                     result.new_messages[buffer.pk] = poll_buffer(client, server, buffer, lease)
-            except ProtocolFailure as error:
-                if not _connection_alive(client):
-                    raise
+            except FolderProblem as problem:
                 # A folder problem (renamed, deleted) belongs to this buffer only: the others go on.
                 with lease.holding():
-                    _record_buffer_failure(buffer, error)
+                    _record_buffer_failure(buffer, problem.error)
+                result.buffer_errors[buffer.pk] = _in_english(problem.error)
             else:
                 polled.append(buffer)
     return polled
@@ -129,9 +159,27 @@ def _connection_alive(client) -> bool:
     return True
 
 
+class FolderProblem(Exception):
+    """The buffer's folder could not be opened while the session stayed usable: the folder's fault."""
+
+    def __init__(self, error: MailConnectionError):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _open_folder(client, server, buffer: Buffer):
+    try:
+        with imap.translated_errors(server):
+            return imap.open_folder(client, buffer.folder)
+    except MailConnectionError as error:
+        if not _connection_alive(client):
+            raise
+        raise FolderProblem(error) from None
+
+
 def poll_buffer(client, server, buffer: Buffer, lease: Lease) -> int:
     """Store the folder's mails that the buffer does not have yet; returns how many were stored."""
-    folder = imap.open_folder(client, buffer.folder)
+    folder = _open_folder(client, server, buffer)
     if buffer.uidvalidity is None:
         with lease.holding():
             Buffer.objects.filter(pk=buffer.pk).update(uidvalidity=folder.uidvalidity)
@@ -156,7 +204,7 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
                 "uid", flat=True
             )
         )
-    summaries = [s for s in imap.summaries(client, uids) if s.uid not in present]
+    summaries = [s for s in _summaries(client, uids, lease) if s.uid not in present]
     batches = [
         [(s.uid, s.size, ingest.fingerprint(s.message_id, s.internaldate, s.size)) for s in batch]
         for batch in _batches(summaries)
@@ -164,7 +212,9 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
     job = fetching.Job(buffer.tenant_id, buffer.pk, buffer.folder, uidvalidity, batches, buffer.resyncs)
     stored = 0
     try:
-        for batch, prepared in zip(batches, fetching.fetch_and_prepare(server, client, job), strict=False):
+        # Driven by the fetcher, so it always runs to its end (and its thread or processes with it).
+        for index, prepared in enumerate(fetching.fetch_and_prepare(server, client, job, lease.keep_alive)):
+            batch = batches[index]
             # The lease is renewed in the batch's own transaction: a poll that lost it stores nothing.
             with lease.holding():
                 stored += len(ingest.store(buffer, prepared, advance_to_uid=batch[-1][0]))
@@ -177,6 +227,14 @@ def ingest_uids(client, server, buffer: Buffer, uidvalidity: int, uids: list[int
             Buffer.objects.filter(pk=buffer.pk, last_uid__lt=uids[-1]).update(last_uid=uids[-1])
         buffer.last_uid = uids[-1]
     return stored
+
+
+def _summaries(client, uids: list[int], lease: Lease):
+    found = []
+    for start in range(0, len(uids), SUMMARY_CHUNK):
+        found += imap.summaries(client, uids[start : start + SUMMARY_CHUNK])
+        lease.keep_alive()  # a large folder on a slow link takes a while to describe
+    return found
 
 
 def _batches(summaries):
@@ -194,6 +252,12 @@ def _batches(summaries):
 # -- outcomes (recorded by the caller inside the lease) ---------------------------------------------------
 
 
+def _in_english(error) -> str:
+    """What is stored and reported is written in the source language; pages translate it when shown."""
+    with translation.override("en"):
+        return str(error)
+
+
 def _record_polled(buffers) -> None:
     now = timezone.now()
     for buffer in buffers:
@@ -208,18 +272,20 @@ def _postpone(buffers, delay: timedelta, reason: str) -> None:
     )
 
 
-def _record_buffer_failure(buffer: Buffer, error: MailConnectionError) -> None:
+def _record_buffer_failure(buffer: Buffer, error: MailConnectionError | StorageFault) -> None:
     failures = buffer.consecutive_failures + 1
     delay = backoff(failures, first=2 * buffer.interval, limit=MAX_BACKOFF)
+    reason = _in_english(error)[:1000]
     Buffer.objects.filter(pk=buffer.pk).update(
-        last_error=str(error)[:1000],
+        last_error=reason,
         consecutive_failures=F("consecutive_failures") + 1,
         next_poll_at=timezone.now() + delay,
     )
 
 
 def _record_failure(mailbox: Mailbox, buffers, error: MailConnectionError) -> None:
-    state.record_failure(mailbox, error)
+    with translation.override("en"):
+        state.record_failure(mailbox, error)
     if isinstance(error, AuthenticationRejected | SignInRequired):
         Mailbox.objects.filter(pk=mailbox.pk).update(auth_failures=F("auth_failures") + 1)
     for buffer in buffers:

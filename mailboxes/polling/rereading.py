@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 _REFRESHED = (
     "message_id", "subject", "sender", "sender_address", "recipients", "header_date", "header_date_text",
     "snippet", "body_text", "unreadable_reason", "defects", "signature", "signature_detail",
-    "attachment_count", "attachment_problems", "search_text",
+    "attachment_count", "attachment_problems", "search_text", "raw_sha256",
 )  # fmt: skip
 
 

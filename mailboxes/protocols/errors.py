@@ -82,6 +82,16 @@ class ProtocolFailure(MailConnectionError):
     default_message = _("The server answered in a way the portal did not expect.")
 
 
+class FetchingInterrupted(MailConnectionError):
+    """A fetching process of the portal died (killed, out of memory): the poll failed, not the server."""
+
+    kind = "fetching_interrupted"
+    default_message = _(
+        "A fetching process of the portal stopped unexpectedly (killed or out of memory); "
+        "the poll is retried."
+    )
+
+
 @contextlib.contextmanager
 def ascii_only_login():
     """imaplib and smtplib send LOGIN credentials as ASCII: a password with "ą" raised UnicodeEncodeError,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -290,6 +291,54 @@ def fetch_in_chunks(client, uid: int, size: int, chunk: int, write) -> datetime 
         write(piece)
         offset += len(piece)
     return internaldate
+
+
+def _no_heartbeat() -> None:
+    pass
+
+
+def raw_digests(
+    client,
+    mails: list[tuple[int, int]],
+    *,
+    large: int = 4 * 1024 * 1024,
+    chunk: int = 1024 * 1024,
+    batch_bytes: int = 16 * 1024 * 1024,
+    batch_mails: int = 50,
+    heartbeat=_no_heartbeat,
+) -> dict[int, str]:
+    """The sha256 of the raw bytes (BODY.PEEK[], \\Seen untouched) of each (uid, size); vanished UIDs are
+    left out. Mails up to `large` bytes come in batches, larger ones in chunks: memory holds a batch or a
+    chunk, never a huge mail. `heartbeat()` is called after each batch and each chunk."""
+    digests = {}
+    for batch in _batched([m for m in mails if m[1] <= large], batch_mails, batch_bytes):
+        for mail in fetch_mails(client, batch):
+            digests[mail.uid] = hashlib.sha256(mail.raw).hexdigest()
+        heartbeat()
+    for uid, size in mails:
+        if size > large:
+            digest = hashlib.sha256()
+
+            def write(piece: bytes, digest=digest) -> None:
+                digest.update(piece)
+                heartbeat()
+
+            if fetch_in_chunks(client, uid, size, chunk, write) is not False:
+                digests[uid] = digest.hexdigest()
+    return digests
+
+
+def _batched(mails: list[tuple[int, int]], most: int, most_bytes: int):
+    """UIDs of (uid, size) pairs in groups of at most `most` mails and `most_bytes` (a larger mail alone)."""
+    batch, held = [], 0
+    for uid, size in mails:
+        if batch and (len(batch) >= most or held + size > most_bytes):
+            yield batch
+            batch, held = [], 0
+        batch.append(uid)
+        held += size
+    if batch:
+        yield batch
 
 
 class FolderRenumbered(ProtocolFailure):

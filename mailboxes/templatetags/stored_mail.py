@@ -16,7 +16,20 @@ register = template.Library()
 
 @register.filter
 def in_reader_language(text: str) -> str:
-    return gettext(text) if text else text
+    """A stored fixed text translated; "<fixed text> (<details>)" too, the details as they are."""
+    if not text:
+        return text
+    translated = gettext(text)
+    if translated != text:
+        return translated
+    if text.endswith(")"):
+        at = text.find(" (")
+        while at != -1:  # the fixed text may hold " (" itself: try each split, shortest details last
+            head = text[:at]
+            if gettext(head) != head:
+                return f"{gettext(head)}{text[at:]}"
+            at = text.find(" (", at + 1)
+    return text
 
 
 def _words(text: str) -> str:

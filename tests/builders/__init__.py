@@ -12,6 +12,9 @@ keeps it so); fixtures in conftest files and in tests/fixtures/ only call them.
 - documents: another_document
 - notifications: queue, make_due, want, another_notification
 - per_model: BUILDERS, one builder per tenant-owned model (for the admin isolation tests)
+- renumbering: recreate_folder, set_uidvalidity (doveadm), age_files, mail_without_message_id,
+  same_id_same_size_pair, large_invoice_mail
+- task_results: another_task_failure (a stored failed task, for the admin)
 
 `another_…(world)` builders make a new object of the world's tenant with a name of its own on each call.
 """
@@ -38,6 +41,15 @@ from tests.builders.points import (
     make_ocr_point,
     make_point_data,
 )
+from tests.builders.renumbering import (
+    age_files,
+    large_invoice_mail,
+    mail_without_message_id,
+    recreate_folder,
+    same_id_same_size_pair,
+    set_uidvalidity,
+)
+from tests.builders.task_results import another_task_failure
 from tests.builders.tenants import PASSWORD, TenantWorld, another_employee, make_tenant_world
 from tests.builders.tokens import another_api_token, issue_token
 
@@ -50,6 +62,7 @@ __all__ = [
     "PointData",
     "TenantWorld",
     "add_mail",
+    "age_files",
     "another_acd_point",
     "another_api_token",
     "another_buffer",
@@ -59,10 +72,13 @@ __all__ = [
     "another_message",
     "another_notification",
     "another_ocr_point",
+    "another_task_failure",
     "append_many",
     "inbox_only",
     "invoice_mail",
     "issue_token",
+    "large_invoice_mail",
+    "mail_without_message_id",
     "make_acd_point",
     "make_buffer",
     "make_due",
@@ -74,6 +90,9 @@ __all__ = [
     "make_remote_mailbox",
     "make_tenant_world",
     "queue",
+    "recreate_folder",
+    "same_id_same_size_pair",
+    "set_uidvalidity",
     "want",
     "xml_mail",
 ]

@@ -4,6 +4,8 @@ The admin isolation tests walk every tenant-owned model registered in the admin 
 here, so a new model cannot join the admin without being covered.
 """
 
+from django_celery_results.models import TaskResult
+
 from acd_points.models import AcdPoint, ApiToken, OcrPoint
 from intake.models import Document, Employee
 from mailboxes.models import Buffer, Mailbox, Message, Notification
@@ -12,6 +14,7 @@ from tests.builders.mail import another_message
 from tests.builders.mailboxes import another_buffer, another_mailbox
 from tests.builders.notifications import another_notification
 from tests.builders.points import another_acd_point, another_ocr_point
+from tests.builders.task_results import another_task_failure
 from tests.builders.tokens import another_api_token
 
 BUILDERS = {
@@ -24,4 +27,5 @@ BUILDERS = {
     OcrPoint: another_ocr_point,
     ApiToken: another_api_token,
     Notification: another_notification,
+    TaskResult: another_task_failure,  # not a tenant's: superusers only (the URL sweep checks it)
 }

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import kombu.pools
 import pytest
 from django.conf import settings
 
@@ -30,9 +31,17 @@ def filesystem_broker(tmp_path):
     saved = app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options
     app.conf.broker_url = app.conf.broker_write_url = "filesystem://"
     app.conf.broker_transport_options = options
+    _fresh_pools()  # connections pooled for an earlier test's broker must not carry this one's messages
     yield options
     app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_transport_options = saved
     app.pool.force_close_all()
+    _fresh_pools()
+
+
+def _fresh_pools() -> None:
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,5 +1,7 @@
 """Polling a real Dovecot into buffers: incremental, exactly once, resilient."""
 
+import os
+import socket
 from datetime import timedelta
 
 import pytest
@@ -115,7 +117,8 @@ def test_a_locked_mailbox_is_skipped_until_the_lease_expires(make_buffer, doveco
     buffer = make_buffer(dovecot, imap_user)
     dovecot.append(imap_user.login, "INBOX", invoice_mail(1))
     assert acquire_lock(buffer.mailbox_id)
-    assert poll(buffer).skipped == "locked"
+    # Held by a live process (this one): it says who, and waits.
+    assert poll(buffer).skipped.startswith(f"locked by {socket.gethostname()}, process {os.getpid()}, until ")
     assert not Message.all_tenants.filter(buffer=buffer).exists()
     Mailbox.all_tenants.filter(pk=buffer.mailbox_id).update(
         poll_lock_expires_at=timezone.now() - timedelta(seconds=1)

@@ -16,6 +16,7 @@ import pytest
 from tests.servers.certs import TlsMaterial, generate_tls_material
 from tests.servers.dovecot import DovecotServer, MailUser
 from tests.servers.oauth_authority import OAuthAuthority, OAuthClient
+from tests.servers.redis import RedisServer
 from tests.servers.smtp import SmtpServer, SmtpUser
 
 # Authorities started in this session, so the autouse fixture below can undo per-test behaviour switches.
@@ -115,6 +116,19 @@ def smtp_server(tls_material: TlsMaterial, oauth_authority: OAuthAuthority) -> I
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A private, running Redis (closed after the test, resumed first if stalled): for tests that
+    stop(), stall(), resume() or start() it."""
+    server = RedisServer()
+    atexit.register(server.close)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture

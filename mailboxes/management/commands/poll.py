@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from mailboxes.models import Buffer
 from mailboxes.polling.poll import poll_mailbox
@@ -12,6 +12,7 @@ class Command(BaseCommand):
             "--buffer", type=int, action="append", help="Buffer id (repeatable); default: all enabled"
         )
 
+    @no_translations  # a server command speaks the source language, whatever a page activated before
     def handle(self, *args, buffer=None, **options):
         every_buffer = Buffer.all_tenants.all()  # a command on the server: any tenant's buffers
         buffers = every_buffer.filter(pk__in=buffer) if buffer else every_buffer.filter(enabled=True)
@@ -25,10 +26,10 @@ class Command(BaseCommand):
             result = poll_mailbox(mailbox_id, buffer_ids=buffer_ids)
             if result.skipped:
                 self.stdout.write(f"mailbox {mailbox_id}: skipped ({result.skipped})")
-            elif result.error:
-                failed = True
-                self.stderr.write(f"mailbox {mailbox_id}: {result.error}")
             for buffer_id, count in result.new_messages.items():
                 self.stdout.write(f"buffer {buffer_id}: {count} new mail(s)")
+            for problem in result.problems():
+                self.stderr.write(problem)
+            failed = failed or result.failed
         if failed:
-            raise CommandError("Some mailboxes could not be polled.")
+            raise CommandError("Some mailboxes or buffers could not be polled (see above and their pages).")
