@@ -42,3 +42,4 @@ messages: install
 
 bench: install system-packages
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/resync.py

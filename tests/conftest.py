@@ -2,7 +2,9 @@ import functools
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tests import builders
 from tests.builders.two_factor import mark_verified
@@ -69,3 +71,12 @@ def tiny_disk(tmp_path):
         yield mountpoint
     finally:
         subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page asked for in Polish activates Polish in the
+    thread (LocaleMiddleware never deactivates it), which would otherwise leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
