@@ -205,7 +205,8 @@ CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = 30 * 24 * 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "poll-due-buffers": {"task": "mailboxes.tasks.poll_due_buffers", "schedule": 30.0},
+    # mailboxes.polling.scheduling.TICK: each buffer is polled within 5 s of its interval.
+    "poll-due-buffers": {"task": "mailboxes.tasks.poll_due_buffers", "schedule": 10.0},
     "remove-orphaned-mail-files": {
         "task": "mailboxes.tasks.remove_orphaned_mail_files",
         "schedule": 6 * 3600.0,

@@ -27,6 +27,7 @@ from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.notifications import outbox
 from mailboxes.polling import fetching, ingest, resync
 from mailboxes.polling.lease import Lease, Locked, acquire_lock, leases, release_lock
+from mailboxes.polling.scheduling import CLAIM_LEASE, due_again
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 LEASE_LOST = "polling stopped: another worker took this mailbox over (this poll's lease could not be renewed)"
 
-CLAIM_LEASE = timedelta(minutes=5)  # how far beat pushes a claimed buffer, so it is not enqueued twice
 MAX_BACKOFF = timedelta(hours=1)
 AUTH_FAILURE_LIMIT = 3
 BATCH_MAILS = 50
@@ -129,7 +129,7 @@ def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollRe
         result.error = _in_english(fault)
     else:
         with lease.holding():  # one transaction for every outcome of a poll that reached the server
-            _record_polled(polled)
+            _record_polled(polled, started=now)
             state.record_success(mailbox)  # also clears the count of authentication failures
 
 
@@ -258,11 +258,11 @@ def _in_english(error) -> str:
         return str(error)
 
 
-def _record_polled(buffers) -> None:
+def _record_polled(buffers, *, started) -> None:
     now = timezone.now()
     for buffer in buffers:
         Buffer.objects.filter(pk=buffer.pk).update(
-            last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=now + buffer.interval
+            last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=due_again(buffer, started)
         )
 
 
