@@ -19,12 +19,15 @@ install: $(BIN)/.installed
 .env:
 	$(PYTHON) bin/make-dev-env > $@
 
+# Seeding keeps what exists (passwords, sessions, addresses). bin/run-dev starts Procfile.dev on $(PORT),
+# points notification links at it unless PORTAL_BASE_URL is set, and stops all three on Ctrl-C; `exec`
+# leaves no shell between make and it (a shell would die of the Ctrl-C and make would report an error).
 run: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_workspace
-	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+	PORT=$(PORT) exec $(BIN)/python bin/run-dev
 
 system-packages:
 	bin/install-system-packages

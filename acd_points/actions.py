@@ -1,19 +1,107 @@
 """The operators' actions on a point's mail: the services every entry point (pages, API) calls."""
 
+from collections import Counter
+
+from django.contrib.messages import constants as levels
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
-from acd_points.models import AcdPoint, PendingWork
+from acd_points.models import AcdPoint, NoFiles, PendingWork
 from intake.tenancy import acts_for
 from mailboxes.models import Message
 
 LISTED = Message.LISTED_STATES
 
 
+# Per reason a mail had no attachment to copy: what is said of mails refused, of documents made without files.
+_REFUSED = {
+    NoFiles.NO_ATTACHMENTS: ngettext_lazy(
+        "%(n)d mail was not generated: it has no attachments.",
+        "%(n)d mails were not generated: they have no attachments.",
+        "n",
+    ),
+    NoFiles.NOT_DOCUMENTS: ngettext_lazy(
+        "%(n)d mail was not generated: its attachments are not documents "
+        "(only signatures, pictures in the mail's text or the like).",
+        "%(n)d mails were not generated: their attachments are not documents "
+        "(only signatures, pictures in the mail's text or the like).",
+        "n",
+    ),
+    NoFiles.NOT_GRAPHIC: ngettext_lazy(
+        "%(n)d mail was not generated: it has no graphic attachment (pdf, jpg, tif, png), "
+        "and this point copies only graphic attachments.",
+        "%(n)d mails were not generated: they have no graphic attachment (pdf, jpg, tif, png), "
+        "and this point copies only graphic attachments.",
+        "n",
+    ),
+}
+_WITHOUT_FILES = {
+    NoFiles.NO_ATTACHMENTS: ngettext_lazy(
+        "%(n)d document was generated without files: its mail has no attachments.",
+        "%(n)d documents were generated without files: their mails have no attachments.",
+        "n",
+    ),
+    NoFiles.NOT_DOCUMENTS: ngettext_lazy(
+        "%(n)d document was generated without files: its mail's attachments are not documents "
+        "(only signatures, pictures in the mail's text or the like).",
+        "%(n)d documents were generated without files: their mails' attachments are not documents "
+        "(only signatures, pictures in the mail's text or the like).",
+        "n",
+    ),
+    NoFiles.NOT_GRAPHIC: ngettext_lazy(
+        "%(n)d document was generated without files: its mail has no graphic attachment "
+        "(pdf, jpg, tif, png), and this point copies only graphic attachments.",
+        "%(n)d documents were generated without files: their mails have no graphic attachment "
+        "(pdf, jpg, tif, png), and this point copies only graphic attachments.",
+        "n",
+    ),
+}
+
+
 def generate(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
     return generate_documents(point=point, message_ids=message_ids, employee=employee)
+
+
+def generation_messages(report: GenerationReport) -> list[tuple[int, str]]:
+    """What the operator is told after generating: (message level, text), counts per outcome and reason."""
+    said = []
+    if report.created:
+        said.append(
+            (
+                levels.SUCCESS,
+                ngettext("%(n)d document generated.", "%(n)d documents generated.", len(report.created))
+                % {"n": len(report.created)},
+            )
+        )
+    for reason, n in sorted(Counter(e.reason for e in report.without_files).items()):
+        said.append((levels.INFO, _WITHOUT_FILES[reason] % {"n": n}))
+    for reason, n in sorted(Counter(r.reason for r in report.refused).items()):
+        said.append((levels.WARNING, _REFUSED[reason] % {"n": n}))
+    if report.refused:
+        said.append((levels.INFO, refusal_hint()))
+    if report.skipped:
+        said.append(
+            (
+                levels.INFO,
+                ngettext(
+                    "%(n)d mail skipped: its document exists already or it cannot be read.",
+                    "%(n)d mails skipped: their documents exist already or they cannot be read.",
+                    len(report.skipped),
+                )
+                % {"n": len(report.skipped)},
+            )
+        )
+    return said
+
+
+def refusal_hint() -> str:
+    return _(
+        "Mails without attachments to copy stay in the list as they were: this point does not make "
+        "documents of them. An administrator can allow it in the point's settings."
+    )
 
 
 @acts_for("point")

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from acd_points import folders
 from acd_points.api import admin as token_admin  # noqa: F401  (registers the API token admin)
 from acd_points.models import AcdPoint, OcrPoint
 from intake.admin import TenantAdminMixin, site
@@ -25,6 +26,7 @@ class AcdPointForm(forms.ModelForm):
             "define_path_during_work",
             "work_folder",
             "graphic_only",
+            "allow_documents_without_files",
             "show_subject",
             "show_sender",
             "show_received",
@@ -52,6 +54,7 @@ class AcdPointAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "define_path_during_work",
                     "work_folder",
                     "graphic_only",
+                    "allow_documents_without_files",
                 ]
             },
         ),
@@ -106,3 +109,16 @@ class OcrPointForm(forms.ModelForm):
 class OcrPointAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = OcrPointForm
     list_display = ["name", "folder"]
+    readonly_fields = ["watched_folder"]
+
+    @admin.display(description=_("folder for the OCR program"))
+    def watched_folder(self, obj):
+        """The absolute path on the server that the OCR program must be set to watch."""
+        if not obj or not obj.pk:
+            return _("Shown once saved: the full path of the folder on the server.")
+        path = folders.absolute_path(obj.tenant_id, obj.folder)
+        if path.is_dir():
+            return format_html("<code>{}</code>", path)
+        return format_html(
+            "<code>{}</code> ({})", path, _("not there yet: it is created when the first file is copied")
+        )

@@ -52,6 +52,12 @@ def tenant_root(tenant_id: int) -> Path:
     return Path(settings.ACD_FILES_ROOT) / f"tenant-{int(tenant_id)}"
 
 
+def absolute_path(tenant_id: int, folder: str) -> Path:
+    """Where `folder` of the tenant's area is on the server, absolute (for an OCR program to watch);
+    nothing is created or resolved."""
+    return Path(os.path.abspath(tenant_root(tenant_id) / normalise_folder(folder)))
+
+
 def resolve(tenant_id: int, folder: str) -> Path:
     root = tenant_root(tenant_id)
     root.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,27 @@ def clean_folder(value: str, field: str) -> str:
         raise ValidationError({field: str(error)}) from None
 
 
+class NoFiles(models.TextChoices):
+    """Why a mail has no attachment that goes onto its document at a point (stored as a code, shown in the
+    reader's language)."""
+
+    NO_ATTACHMENTS = "no_attachments", _("The mail has no attachments.")
+    NOT_DOCUMENTS = (
+        "no_document_attachments",
+        _(
+            "The mail's attachments are not documents "
+            "(only signatures, pictures in the mail's text or the like)."
+        ),
+    )
+    NOT_GRAPHIC = (
+        "no_graphic_attachments",
+        _(
+            "The mail has no graphic attachment (pdf, jpg, tif, png), "
+            "and the point copies only graphic attachments."
+        ),
+    )
+
+
 class OcrPoint(TenantOwned):
     """A folder an external OCR program watches; ACD points may copy their documents' files there."""
 
@@ -76,6 +97,15 @@ class AcdPoint(TenantOwned):
         default=False,
         help_text=_("pdf, jpg, tif, png — judged by content."),
     )
+    allow_documents_without_files = models.BooleanField(
+        _("allow generating documents from mails without attachments"),
+        default=False,
+        help_text=_(
+            "For mails with no attachment to copy: none at all, only signatures or pictures in the mail's "
+            "text, or no graphic file while only graphic attachments are copied. Off: such a mail is not "
+            "generated and the operator is told why. On: it becomes a document without files."
+        ),
+    )
     # List
     show_subject = models.BooleanField(_("subject"), default=True)
     show_sender = models.BooleanField(_("sender"), default=True)
@@ -117,6 +147,8 @@ class PointDocument(TenantOwned):
     point = models.ForeignKey(AcdPoint, on_delete=models.PROTECT, related_name="documents")
     message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="point_document")
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="point_document")
+    # Set when the document has no files, as the point allowed: why its mail had none to give.
+    no_files_reason = models.CharField(max_length=30, choices=NoFiles.choices, blank=True)
 
     class Meta:
         ordering = ["-document__created_at"]

@@ -118,22 +118,8 @@ def mail_action(request, pk):
         return redirect(back)
     if action == "generate":
         report = actions.generate(point=point, message_ids=ids, employee=request.employee)
-        if report.created:
-            messages.success(
-                request,
-                ngettext("%(n)d document generated.", "%(n)d documents generated.", len(report.created))
-                % {"n": len(report.created)},
-            )
-        if report.skipped:
-            messages.info(
-                request,
-                ngettext(
-                    "%(n)d mail skipped: its document exists already or it cannot be read.",
-                    "%(n)d mails skipped: their documents exist already or they cannot be read.",
-                    len(report.skipped),
-                )
-                % {"n": len(report.skipped)},
-            )
+        for level, text in actions.generation_messages(report):
+            messages.add_message(request, level, text)
     elif action == "hide":
         count = actions.delete_from_list(point=point, message_ids=ids)
         messages.success(
@@ -165,9 +151,11 @@ def set_folder(request, pk):
     if not point.define_path_during_work:
         raise Http404
     error = ""
+    folder = point.work_folder  # the field starts from the current folder
     if request.method == "POST":
+        folder = request.POST.get("folder", "")  # a refused folder stays typed, to be corrected
         try:
-            actions.set_work_folder(point=point, folder=request.POST.get("folder", ""))
+            actions.set_work_folder(point=point, folder=folder)
         except FolderNotAllowed as problem:
             error = str(problem)
         else:
@@ -180,7 +168,7 @@ def set_folder(request, pk):
     return render(
         request,
         "acd_points/set_folder.html",
-        {"point": point, "error": error, "folders": actions.existing_folders(point)},
+        {"point": point, "folder": folder, "error": error, "folders": actions.existing_folders(point)},
     )
 
 
@@ -195,11 +183,15 @@ def document_list(request):
 def document_detail(request, pk):
     document = access.document_or_404(request, pk)
     link = getattr(document, "point_document", None)
-    files = document.files.all()
+    files = list(document.files.all())
+    work = actions.work_for(document)
+    by_pk = {file.pk: file for file in files}
+    for item in work:  # each line names the file it concerns (none: it concerns the mail)
+        item.file = by_pk.get(item.document_file_id)
     return render(
         request,
         "acd_points/document_detail.html",
-        {"document": document, "link": link, "files": files, "work": actions.work_for(document)},
+        {"document": document, "link": link, "files": files, "work": work},
     )
 
 

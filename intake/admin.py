@@ -6,10 +6,9 @@ that does not exist (404), so guessing ids teaches nothing about other tenants.
 
 import json
 
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
@@ -20,14 +19,12 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
 from django_celery_results.models import TaskResult
 
-from intake.forms import DisplayNameCleaning, EmployeeForm, TenantForm
+from intake.forms import EmployeeCreationForm, EmployeeForm, TenantForm, TenantUniqueChecks
 from intake.models import Document, DocumentFile, Employee, Tenant
 from intake.task_results import TaskFailureAdmin
 from intake.tenancy import TenantOwned, is_tenant_administrator, manager_for
-from intake.tenants import add_employee
 
 
 def deletion_stamp(tenant_id: int) -> str:
@@ -57,7 +54,8 @@ class TenantAdminMixin(SiteAdminMixin):
     """ModelAdmin mixin restricting a tenant administrator to the objects of their tenant.
 
     Querysets, foreign-key and many-to-many choices are filtered to the tenant (a guessed id of another
-    tenant's object answers 404 and is refused as a choice); new objects are stamped with the tenant.
+    tenant's object answers 404 and is refused as a choice); new objects are stamped with the tenant,
+    before validation, so a name the tenant already uses is a field error (intake.forms.TenantUniqueChecks).
     Superusers keep seeing everything. Permissions follow the employee's role, not Django's is_staff.
     """
 
@@ -93,6 +91,13 @@ class TenantAdminMixin(SiteAdminMixin):
     def _related_queryset(self, request, db_field):
         related = db_field.remote_field.model
         return self._scope(request, manager_for(request, related).all())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # A duplicate name is a field error, not an IntegrityError on save (see TenantUniqueChecks).
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not issubclass(form._meta.model, TenantOwned):
+            return form
+        return type(form.__name__, (TenantUniqueChecks, form), {"tenant_of_new_object": request.tenant})
 
     def save_model(self, request, obj, form, change):
         if not change and isinstance(obj, TenantOwned) and obj.tenant_id is None:
@@ -295,48 +300,6 @@ class TenantAdmin(SiteAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-
-class EmployeeCreationForm(DisplayNameCleaning, forms.ModelForm):
-    """Adding an employee creates their login; the password is set here, never shown again."""
-
-    username = forms.CharField(label=_("Username"), max_length=150)
-    password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    class Meta:
-        model = Employee
-        fields = ["username", "password", "display_name", "email", "role", "is_active"]
-
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is already taken."))
-        return username
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password"):
-            candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
-            try:
-                password_validation.validate_password(cleaned["password"], candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
-
-    def create_employee(self, tenant) -> Employee:
-        """The service creates the login and the employee; the admin only collects the values."""
-        data = self.cleaned_data
-        return add_employee(
-            tenant=tenant,
-            username=data["username"],
-            password=data["password"],
-            role=data["role"],
-            email=data.get("email", ""),
-            display_name=data.get("display_name", ""),
-            is_active=data.get("is_active", True),
-        )
 
 
 @admin.register(Employee, site=site)

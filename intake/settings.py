@@ -130,6 +130,7 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Intake portal")  # the name au
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
+FORMAT_MODULE_PATH = ["intake.formats"]  # English dates in ISO order, 24-hour (2026-12-01 08:51)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Warsaw")
 USE_I18N = True

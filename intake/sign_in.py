@@ -114,8 +114,10 @@ def lockout_minutes(request, credentials=None) -> int:
 
 
 def render_lockout(request, credentials=None):
-    """The sign-in page saying how long to wait, answered with 429."""
-    context = {"form": AuthenticationForm(request), "lockout_minutes": lockout_minutes(request, credentials)}
+    """The sign-in page saying how long to wait, answered with 429; the username stays in its field."""
+    # Unbound (a bound form would authenticate again when the page asks for its errors): initial only.
+    form = AuthenticationForm(request, initial={"username": get_client_username(request, credentials) or ""})
+    context = {"form": form, "lockout_minutes": lockout_minutes(request, credentials)}
     return render(request, "registration/login.html", context, status=429)
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from acd_points.mail_list import PAGE_SIZE, STATES, MailFilters
-from acd_points.models import AcdPoint
+from acd_points.models import AcdPoint, NoFiles
 from intake.files import bounded, fit_to_show
 from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Message
@@ -69,6 +69,7 @@ class PointSerializer(serializers.ModelSerializer):
             "buffer",
             "columns",
             "graphic_only",
+            "allow_documents_without_files",
             "delete_after_generate",
             "allow_delete_from_mailbox",
             "mails_url",
@@ -241,6 +242,25 @@ class GenerateRequestSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))  # a repeated id would be reported once created, once skipped
 
 
+class NoFilesReasonSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=NoFiles.choices, help_text=_("Why the mail has no attachment to copy.")
+    )
+    detail = serializers.SerializerMethodField(help_text=_("The reason in words."))
+
+    def get_detail(self, item) -> str:
+        return str(NoFiles(item.reason).label)
+
+
+class RefusalSerializer(NoFilesReasonSerializer):
+    mail = serializers.IntegerField(source="message_id")
+
+
+class EmptyDocumentSerializer(NoFilesReasonSerializer):
+    mail = serializers.IntegerField(source="message_id")
+    document = serializers.IntegerField(source="document_id")
+
+
 class GenerateResultSerializer(serializers.Serializer):
     created = serializers.ListField(
         child=serializers.IntegerField(), help_text=_("Ids of the documents created, one per mail.")
@@ -252,6 +272,29 @@ class GenerateResultSerializer(serializers.Serializer):
             "or they are not mails of this point."
         ),
     )
+    refused = RefusalSerializer(
+        many=True,
+        help_text=_(
+            "Mails not generated because they have no attachment to copy and the point does not allow "
+            "documents without files; they stay as they were."
+        ),
+    )
+    without_files = EmptyDocumentSerializer(
+        many=True,
+        help_text=_("Documents among those created that have no files, as the point allows, and why."),
+    )
+
+
+class GenerateRefusedSerializer(GenerateResultSerializer):
+    """The answer when mails were refused and no document was created."""
+
+    code = serializers.CharField(
+        help_text=_(
+            "The mails' common reason (no_attachments, no_document_attachments, no_graphic_attachments), "
+            "or no_eligible_attachments when they differ."
+        )
+    )
+    detail = serializers.CharField()
 
 
 class DocumentFileSerializer(BoundedTextMixin, serializers.ModelSerializer):

@@ -6,6 +6,7 @@ import contextlib
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -173,6 +174,11 @@ class PointGenerate(TenantScopedView):
             200: OpenApiResponse(
                 serializers.GenerateResultSerializer, description="Nothing new: every mail was skipped."
             ),
+            422: OpenApiResponse(
+                serializers.GenerateRefusedSerializer,
+                description="Nothing created, and mails were refused: they have no attachment to copy "
+                "and the point does not allow documents without files. They stay as they were.",
+            ),
             400: INVALID,
             404: NOT_FOUND,
         },
@@ -184,8 +190,23 @@ class PointGenerate(TenantScopedView):
         report = actions.generate(
             point=point, message_ids=incoming.validated_data["mails"], employee=request.employee
         )
-        answer = serializers.GenerateResultSerializer({"created": report.created, "skipped": report.skipped})
+        body = {
+            "created": report.created,
+            "skipped": report.skipped,
+            "refused": report.refused,
+            "without_files": report.without_files,
+        }
+        if report.refused and not report.created:
+            return Response(_refused_answer(body, report), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        answer = serializers.GenerateResultSerializer(body)
         return Response(answer.data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+
+def _refused_answer(body: dict, report) -> dict:
+    reasons = {refusal.reason for refusal in report.refused}
+    code = reasons.pop() if len(reasons) == 1 else "no_eligible_attachments"
+    detail = _("No document was generated.") + " " + actions.refusal_hint()
+    return serializers.GenerateRefusedSerializer(body | {"code": str(code), "detail": detail}).data
 
 
 class DocumentPages(CursorPagination):

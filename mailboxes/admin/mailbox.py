@@ -5,14 +5,15 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from intake.admin import TenantAdminMixin, site
 from intake.files import bounded, fit_to_show
-from mailboxes.connections import checking, outgoing, sign_in, state
+from mailboxes.connections import checking, health, outgoing, sign_in, state
 from mailboxes.connections.forms import MailboxForm
 from mailboxes.connections.views import remember_sign_in_flow, sign_in_redirect_uri
 from mailboxes.models import Mailbox
@@ -24,6 +25,38 @@ SIGNED_OUT = gettext_lazy(
     "You changed the server or app settings, so the Microsoft sign-in was discarded: press Authorize to "
     "sign in again."
 )
+
+
+def polling_status(mailbox: Mailbox) -> str:
+    """The mailbox page's line on polling: stopped (why, and what to do), failing (since the last
+    successful poll), or waiting for the first sign-in; "" while it works (or for outgoing mailboxes)."""
+    trouble = health.mailbox_trouble(mailbox) if mailbox.purpose == Mailbox.Purpose.INCOMING else None
+    if trouble is None:
+        return ""
+    reason = bounded(fit_to_show(in_reader_language(trouble.reason[:2000])), 500).rstrip(" .")
+    if trouble.condition == health.FIRST_SIGN_IN:
+        return in_reader_language(state.FIRST_SIGN_IN)
+    if trouble.condition == health.STOPPED and mailbox.state == Mailbox.State.FAILING:
+        return ngettext(
+            "Polling is stopped after %(count)d authentication failure in a row: %(reason)s; fix the "
+            "mailbox and press Test connection.",
+            "Polling is stopped after %(count)d authentication failures in a row: %(reason)s; fix the "
+            "mailbox and press Test connection.",
+            mailbox.auth_failures,
+        ) % {"count": mailbox.auth_failures, "reason": reason}
+    if trouble.condition == health.STOPPED and mailbox.is_delegated:
+        return _("Polling is stopped: %(reason)s; press Authorize and sign in again.") % {"reason": reason}
+    if trouble.condition == health.STOPPED:
+        return _("Polling is stopped: %(reason)s; fix the mailbox and press Test connection.") % {
+            "reason": reason
+        }
+    if trouble.since is None:
+        return _("Polling is failing: %(reason)s.") % {"reason": reason}
+    since = formats.date_format(timezone.localtime(trouble.since), "SHORT_DATETIME_FORMAT")
+    return _("Polling is failing since %(since)s (the last successful poll): %(reason)s.") % {
+        "since": since,
+        "reason": reason,
+    }
 
 
 @admin.register(Mailbox, site=site)
@@ -90,9 +123,20 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("state"), ordering="state")
     def state_badge(self, obj):
+        if state.awaiting_first_sign_in(obj):  # not an incident: it never worked yet
+            return format_html(
+                '<span class="mailbox-state state-untested">{}</span>', _("waiting for its first sign-in")
+            )
         return format_html(
             '<span class="mailbox-state state-{}">{}</span>', obj.state, obj.get_state_display()
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        mailbox = self.get_object(request, object_id)  # scoped; None answers 404 in Django's view
+        context = {"polling_status": polling_status(mailbox)} if mailbox is not None else {}
+        if mailbox is not None:
+            context["polling_condition"] = health.condition_of(mailbox)
+        return super().change_view(request, object_id, form_url, (extra_context or {}) | context)
 
     @admin.display(description=gettext_lazy("last error"))
     def shown_last_error(self, obj):

@@ -1,9 +1,11 @@
 """The connection test: can the portal reach, secure and log in to this mailbox's server right now?"""
 
+import functools
 from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.tenancy import acting_for
 from mailboxes.connections import state
@@ -38,13 +40,15 @@ def check_connection(
         if mailbox.purpose == Mailbox.Purpose.INCOMING:
             folders = folder_rows(with_server(mailbox, imap.check, password=password))
         else:
-            with_server(mailbox, smtp.check, password=password)
+            with_server(
+                mailbox, functools.partial(smtp.check, sender=mailbox.email_address), password=password
+            )
             folders = []
     except MailConnectionError as error:
         if record and mailbox.pk:
             state.record_failure(mailbox, error)
         return ConnectionReport(ok=False, message=str(error), kind=error.kind)
-    report = ConnectionReport(ok=True, message=_success_message(mailbox, folders), folders=folders)
+    report = ConnectionReport(ok=True, message=success_message(mailbox, folders), folders=folders)
     if record and mailbox.pk:
         record_check(mailbox, report)
     return report
@@ -58,11 +62,18 @@ def record_check(mailbox: Mailbox, report: ConnectionReport) -> None:
         store_folders(mailbox, report.folders)
 
 
-def _success_message(mailbox: Mailbox, folders: list[dict]) -> str:
+def success_message(mailbox: Mailbox, folders: list[dict]) -> str:
     if mailbox.purpose == Mailbox.Purpose.INCOMING:
-        return _("Connected to %(host)s and signed in; %(count)d folders found.") % {
+        found = ngettext(
+            "Connected to %(host)s and signed in; %(count)d folder found.",
+            "Connected to %(host)s and signed in; %(count)d folders found.",
+            len(folders),
+        )
+        return found % {"host": mailbox.host, "count": len(folders)}
+    if not mailbox.authenticates:
+        return _("Connected to %(host)s; it accepts mail from %(address)s without authentication.") % {
             "host": mailbox.host,
-            "count": len(folders),
+            "address": mailbox.email_address,
         }
     return _("Connected to %(host)s and signed in.") % {"host": mailbox.host}
 

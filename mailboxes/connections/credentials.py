@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from intake.tenancy import acting_for
 from mailboxes.models import Mailbox
 from mailboxes.protocols import oauth
-from mailboxes.protocols.errors import AuthenticationRejected, MailConnectionError, SignInRequired
+from mailboxes.protocols.errors import (
+    NOT_SIGNED_IN_YET,
+    AuthenticationRejected,
+    MailConnectionError,
+    SignInRequired,
+)
 from mailboxes.protocols.settings import ServerSettings
 
 
@@ -36,6 +41,9 @@ RETYPE_MESSAGES = {
         "type the client secret again in the mailbox's settings."
     ),
 }
+INCOMING_NEEDS_AUTHENTICATION = _(
+    "An incoming mailbox needs authentication: choose login and password or Microsoft OAuth 2.0."
+)
 SETTINGS_CHANGED = _("The mailbox's settings changed while it was being used; it will be tried again.")
 TOKENS_DISCARDED = _(
     "The server or app settings changed after the Microsoft sign-in, so its tokens were not used: "
@@ -107,7 +115,7 @@ def access_token(mailbox: Mailbox, *, force_refresh: bool = False) -> str:
 
 def _delegated_token(locked: Mailbox, *, force_refresh: bool) -> oauth.TokenResult:
     if not locked.oauth_token_cache:
-        raise SignInRequired(detail="nobody has signed in for this mailbox yet")
+        raise SignInRequired(NOT_SIGNED_IN_YET)
     return oauth.delegated_token(
         oauth_app(locked),
         cache_blob=locked.oauth_token_cache,
@@ -130,6 +138,11 @@ def server_settings(
         "trusted_ca_pem": mailbox.trusted_certificate,
         "timeout": settings.MAIL_TIMEOUT_SECONDS,
     }
+    if not mailbox.authenticates:
+        # No stored password or token goes anywhere, whatever the row still holds.
+        if mailbox.purpose == Mailbox.Purpose.INCOMING:
+            raise MailConnectionError(INCOMING_NEEDS_AUTHENTICATION)
+        return ServerSettings(**common, authenticate=False)
     if mailbox.uses_oauth:
         return ServerSettings(**common, access_token=access_token(mailbox, force_refresh=force_refresh))
     if password is None:

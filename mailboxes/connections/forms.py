@@ -13,6 +13,7 @@ from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from mailboxes.connections.checking import check_connection
+from mailboxes.connections.credentials import INCOMING_NEEDS_AUTHENTICATION
 from mailboxes.models import Mailbox
 from mailboxes.protocols import network, tls
 from mailboxes.protocols.errors import HostNotAllowed, HostNotFound, TlsFailure
@@ -121,6 +122,8 @@ class MailboxForm(forms.ModelForm):
                 if not cleaned.get(name):
                     self.add_error(name, _("Required for Microsoft OAuth 2.0."))
             self._require_secret(candidate, "new_client_secret", _("Required for Microsoft OAuth 2.0."))
+        elif method == Mailbox.AuthMethod.NONE and cleaned.get("purpose") == Mailbox.Purpose.INCOMING:
+            self.add_error("auth_method", INCOMING_NEEDS_AUTHENTICATION)
         if self.errors:
             return cleaned
         if cleaned.get("purpose") == Mailbox.Purpose.INCOMING and method == Mailbox.AuthMethod.PASSWORD:
@@ -159,7 +162,10 @@ class MailboxForm(forms.ModelForm):
             if self.cleaned_data.get(field):
                 mailbox.enter_secret(secret, self.cleaned_data[field])
         # Keep no secret the chosen method does not use.
-        if mailbox.auth_method == Mailbox.AuthMethod.PASSWORD:
+        if mailbox.auth_method == Mailbox.AuthMethod.NONE:
+            mailbox.password = mailbox.oauth_client_secret = ""
+            mailbox.oauth_token_cache = mailbox.oauth_account = ""
+        elif mailbox.auth_method == Mailbox.AuthMethod.PASSWORD:
             mailbox.oauth_client_secret = mailbox.oauth_token_cache = mailbox.oauth_account = ""
         else:
             mailbox.password = ""

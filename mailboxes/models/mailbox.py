@@ -100,6 +100,8 @@ class Mailbox(TenantOwned):
     class AuthMethod(models.TextChoices):
         PASSWORD = "password", _("login and password")
         MICROSOFT_OAUTH = "ms_oauth", _("Microsoft OAuth 2.0")
+        # Outgoing only: an on-premises SMTP relay that takes mail from the portal's address without AUTH.
+        NONE = "none", _("no authentication (SMTP relay)")
 
     class OAuthGrant(models.TextChoices):
         DELEGATED = "delegated", _("delegated (a user signs in and consents)")
@@ -197,6 +199,10 @@ class Mailbox(TenantOwned):
     @property
     def uses_oauth(self) -> bool:
         return self.auth_method == self.AuthMethod.MICROSOFT_OAUTH
+
+    @property
+    def authenticates(self) -> bool:
+        return self.auth_method != self.AuthMethod.NONE
 
     @property
     def is_delegated(self) -> bool:

@@ -6,8 +6,10 @@ notification exists exactly when its cause was committed.
 - A document generated: the employees given, if they turned this kind on, never the one who did it.
 - A mailbox incident opened (needs sign-in, failing) or closed: the tenant's administrators, once per
   incident. "Failing" is told only if it lasts (INCIDENT_GRACE): a timeout that the next poll cures is
-  no news. A recovery is told to those who were told of the problem; a problem still unsent when the
-  mailbox recovers is cancelled, and nobody hears of either.
+  no news; failures that stopped polling (repeated authentication failures) are told at once. A
+  recovery is told to those who were told of the problem; a problem still unsent when the mailbox
+  recovers is cancelled, and nobody hears of either. A mailbox waiting for its first sign-in is no
+  incident (state.FIRST_SIGN_IN).
 """
 
 from datetime import timedelta
@@ -103,15 +105,16 @@ def document_generated(*, tenant, document_title: str, link_path: str, actor, re
 
 
 @acts_for("mailbox")
-def mailbox_problem(mailbox: Mailbox) -> None:
-    """`mailbox` just entered a failing state (state.record_failure, same transaction): tell the
-    administrators — at once when it needs sign-in, after INCIDENT_GRACE when it is failing."""
+def mailbox_problem(mailbox: Mailbox, *, polling_stopped: bool = False) -> None:
+    """`mailbox` just entered a failing state, or its failures just stopped polling (state.record_failure,
+    record_poll_failure; same transaction): tell the administrators — at once when it needs sign-in or
+    polling stopped, after INCIDENT_GRACE when it is failing."""
     # A newer incident (failing → needs sign-in) replaces a notice still waiting for its grace period.
     Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, state=State.QUEUED).update(
         state=State.CANCELLED, reason=gettext("Replaced by a newer notice about this mailbox.")
     )
     employees = eligible(mailbox.tenant_id, administrators(mailbox.tenant_id), kind="mailbox_problems")
-    at_once = mailbox.state == Mailbox.State.NEEDS_SIGN_IN
+    at_once = polling_stopped or mailbox.state == Mailbox.State.NEEDS_SIGN_IN
     outbox.record(
         tenant_id=mailbox.tenant_id,
         kind=Kind.MAILBOX_PROBLEM,
@@ -124,6 +127,7 @@ def mailbox_problem(mailbox: Mailbox) -> None:
             "address": mailbox.email_address,
             "state": mailbox.state,
             "error": mailbox.last_error[:1000],
+            "polling_stopped": polling_stopped,
         },
         due_at=None if at_once else timezone.now() + INCIDENT_GRACE,
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy
 
 from intake import storage_faults
 from intake.storage_faults import StorageFault
@@ -37,6 +38,7 @@ FORK_THRESHOLD = 200  # fewer mails than this are not worth starting processes
 WORKERS = 2
 LARGE_MAIL = 16 * 1024 * 1024
 CHUNK = 8 * 1024 * 1024
+RENUMBERED_DURING_POLL = gettext_lazy("The folder was renumbered on the server during the poll.")
 WAIT_SECONDS = 1.0  # how often a waiting poll gives its lease a heartbeat
 
 
@@ -229,7 +231,7 @@ def _child(server: ServerSettings, job: Job, worker: int, fd: int) -> None:
         with imap.session(server) as client, imap.translated_errors(server):
             status = imap.open_folder(client, job.folder)
             if status.uidvalidity != job.uidvalidity:
-                raise ProtocolFailure(detail="the folder was renumbered during the poll")
+                raise ProtocolFailure(RENUMBERED_DURING_POLL)
             for batch in job.batches[worker::WORKERS]:
                 _send(fd, ("batch", _prepare_batch(client, job, batch)))
         _send(fd, ("done",))

@@ -30,9 +30,7 @@ from mailboxes.polling.lease import Lease, Locked, acquire_lock, leases, release
 from mailboxes.polling.scheduling import CLAIM_LEASE, due_again
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
-    AuthenticationRejected,
     MailConnectionError,
-    SignInRequired,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,7 +38,7 @@ logger = logging.getLogger(__name__)
 LEASE_LOST = "polling stopped: another worker took this mailbox over (this poll's lease could not be renewed)"
 
 MAX_BACKOFF = timedelta(hours=1)
-AUTH_FAILURE_LIMIT = 3
+AUTH_FAILURE_LIMIT = state.AUTH_FAILURE_LIMIT
 BATCH_MAILS = 50
 BATCH_BYTES = 16 * 1024 * 1024  # a batch is fetched into memory whole; large mails go alone
 SUMMARY_CHUNK = 5000  # UIDs asked about between two heartbeats
@@ -106,7 +104,7 @@ def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollRe
     if not buffers:
         result.skipped = "nothing due"
         return
-    if mailbox.state == Mailbox.State.NEEDS_SIGN_IN or mailbox.auth_failures >= AUTH_FAILURE_LIMIT:
+    if state.polling_stopped(mailbox):
         # Hammering a server with a login it refuses gets accounts locked; wait for an administrator.
         with lease.holding():
             _postpone(buffers, MAX_BACKOFF, mailbox.last_error)
@@ -285,9 +283,8 @@ def _record_buffer_failure(buffer: Buffer, error: MailConnectionError | StorageF
 
 def _record_failure(mailbox: Mailbox, buffers, error: MailConnectionError) -> None:
     with translation.override("en"):
-        state.record_failure(mailbox, error)
-    if isinstance(error, AuthenticationRejected | SignInRequired):
-        Mailbox.objects.filter(pk=mailbox.pk).update(auth_failures=F("auth_failures") + 1)
+        # Counts authentication failures too: the one reaching the limit stops polling and says so at once.
+        state.record_poll_failure(mailbox, error)
     for buffer in buffers:
         _record_buffer_failure(buffer, error)
     logger.warning("poll of mailbox %s failed: %s", mailbox.pk, error)

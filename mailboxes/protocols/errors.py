@@ -5,7 +5,9 @@ server's words, a host name) is scrubbed of every secret of the connection in pr
 bounded here, so whoever stores or logs str(error) cannot get the order of scrubbing and cutting wrong.
 """
 
+import ast
 import contextlib
+import re
 
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +56,21 @@ class TlsFailure(MailConnectionError):
     default_message = _("TLS failure: a secure connection could not be established.")
 
 
+class ImplicitTlsExpected(TlsFailure):
+    """STARTTLS or None chosen for a port that speaks TLS from the first byte (993, 465): the server waits
+    for a TLS hello and never greets in clear text."""
+
+    kind = "implicit_tls_expected"
+    default_message = _("This port expects TLS at once: choose the encryption SSL/TLS.")
+
+
+class ImplicitTlsNotSpoken(TlsFailure):
+    """SSL/TLS chosen for a port that starts in clear text (143, 587, 25): it greets in words, not TLS."""
+
+    kind = "implicit_tls_not_spoken"
+    default_message = _("This port does not speak TLS at once: choose the encryption STARTTLS or None.")
+
+
 class EncryptionUnavailable(MailConnectionError):
     kind = "encryption_unavailable"
     default_message = _(
@@ -67,6 +84,19 @@ class AuthenticationRejected(MailConnectionError):
     default_message = _("Authentication rejected: the server refused the login or password.")
 
 
+class AuthenticationUnavailable(MailConnectionError):
+    kind = "authentication_unavailable"
+    default_message = _(
+        "The server offers no authentication. If it relays mail without it, choose the authentication "
+        "method 'no authentication'."
+    )
+
+
+class RelayRefused(MailConnectionError):
+    kind = "relay_refused"
+    default_message = _("The server does not accept mail from this address without authentication.")
+
+
 class SignInRequired(MailConnectionError):
     kind = "sign_in_required"
     default_message = _("Microsoft sign-in needed: authorize the mailbox again.")
@@ -75,6 +105,18 @@ class SignInRequired(MailConnectionError):
 class OAuthFailure(MailConnectionError):
     kind = "oauth_failure"
     default_message = _("Microsoft did not issue a token.")
+
+
+# Fixed texts of errors whose details, if any, are only data (a host, an address, a server's words):
+# stored as "<text> (<details>)", the text is translated where it is shown.
+NOT_SIGNED_IN_YET = _("Microsoft sign-in needed: nobody has signed in for this mailbox yet.")
+SIGN_IN_SERVICE_UNREACHABLE = _("Microsoft did not issue a token: its sign-in service could not be reached.")
+SIGN_IN_ANSWER_MISMATCH = _(
+    "Microsoft did not issue a token: the sign-in answer does not belong to this sign-in; start again."
+)
+CERTIFICATE_NOT_TRUSTED = _("TLS failure: the server's certificate is not trusted.")
+TRUSTED_CERTIFICATE_INVALID = _("TLS failure: the trusted certificate is not a valid PEM certificate.")
+RECIPIENTS_REFUSED = _("The server refused some recipients.")
 
 
 class ProtocolFailure(MailConnectionError):
@@ -90,6 +132,26 @@ class FetchingInterrupted(MailConnectionError):
         "A fetching process of the portal stopped unexpectedly (killed or out of memory); "
         "the poll is retried."
     )
+
+
+_BYTES_LITERAL = re.compile(r"""\bb(['"])(?:\\.|(?!\1).)*\1""")
+
+
+def server_words(value) -> str:
+    """A server's reply as text: libraries hand it over as bytes or as the repr of bytes
+    (imaplib: "b'[AUTHENTICATIONFAILED] Authentication failed.'"), which no reader should see."""
+    if isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", "replace")
+    else:
+        text = _BYTES_LITERAL.sub(_decoded_literal, str(value))
+    return text.strip().strip("'\"").strip()
+
+
+def _decoded_literal(match: re.Match) -> str:
+    try:
+        return ast.literal_eval(match.group(0)).decode("utf-8", "replace")
+    except (ValueError, SyntaxError):
+        return match.group(0)
 
 
 @contextlib.contextmanager

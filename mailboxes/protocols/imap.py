@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import imapclient
+from django.utils.translation import gettext_lazy as _
 from imapclient import exceptions as imap_errors
 from imapclient import imap4
 from imapclient import tls as imap_tls
@@ -20,6 +21,7 @@ from mailboxes.protocols.errors import (
     MailConnectionError,
     ProtocolFailure,
     ascii_only_login,
+    server_words,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -48,7 +50,9 @@ class _PlainIMAP4(imap4.IMAP4WithTimeout):
         super().__init__(endpoint.host, endpoint.port, timeout)
 
     def _create_socket(self, timeout=None):
-        return network.open_socket(self._endpoint, timeout or self._timeout)
+        sock = network.open_socket(self._endpoint, timeout or self._timeout)
+        tls.await_greeting(sock, self._endpoint, timeout or self._timeout)
+        return sock
 
 
 class _TlsIMAP4(imap_tls.IMAP4_TLS):
@@ -88,7 +92,7 @@ def translated_errors(server: ServerSettings):
     try:
         yield
     except imap_errors.LoginError as exc:
-        raise AuthenticationRejected(detail=server.redact(exc)) from None
+        raise AuthenticationRejected(detail=server.redact(server_words(exc))) from None
     except (
         MailConnectionError,
         imapclient.IMAPClient.Error,
@@ -345,6 +349,11 @@ class FolderRenumbered(ProtocolFailure):
     """The folder's UIDVALIDITY changed: a stored UID no longer names the same mail."""
 
 
+NOT_DELETED_RENUMBERED = _(
+    "The folder was renumbered on the server (its UIDVALIDITY changed), so the mail was not deleted."
+)
+
+
 def delete_mail(client, folder: str, uid: int, *, uidvalidity: int | None = None) -> bool:
     """Delete one mail by UID (\\Deleted, then UID EXPUNGE where supported); False if it was gone already.
 
@@ -352,7 +361,7 @@ def delete_mail(client, folder: str, uid: int, *, uidvalidity: int | None = None
     """
     status = client.select_folder(folder)
     if uidvalidity is not None and int(status[b"UIDVALIDITY"]) != uidvalidity:
-        raise FolderRenumbered(detail=f"{folder} was renumbered; the mail was not deleted")
+        raise FolderRenumbered(NOT_DELETED_RENUMBERED, detail=folder)
     if uid not in client.search(["UID", str(uid)]):
         return False
     client.delete_messages([uid])

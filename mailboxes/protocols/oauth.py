@@ -14,7 +14,13 @@ import msal
 import requests
 
 from mailboxes.protocols import log_scrubbing, scrubbing
-from mailboxes.protocols.errors import OAuthFailure, SignInRequired
+from mailboxes.protocols.errors import (
+    NOT_SIGNED_IN_YET,
+    SIGN_IN_ANSWER_MISMATCH,
+    SIGN_IN_SERVICE_UNREACHABLE,
+    OAuthFailure,
+    SignInRequired,
+)
 
 IMAP_SCOPES = ["https://outlook.office.com/IMAP.AccessAsUser.All"]
 SMTP_SCOPES = ["https://outlook.office.com/SMTP.Send"]
@@ -114,7 +120,7 @@ def _application(
     except ValueError as exc:  # bad authority URL or tenant
         raise OAuthFailure(detail=scrubbing.bounded(exc, _secrets(app, cache_blob), limit=200)) from None
     except requests.RequestException:
-        raise OAuthFailure(detail="the sign-in service could not be reached") from None
+        raise OAuthFailure(SIGN_IN_SERVICE_UNREACHABLE) from None
     return client, cache
 
 
@@ -148,7 +154,7 @@ def start_sign_in(app: OAuthApp, *, scopes: list[str], redirect_uri: str, login_
                 scopes, redirect_uri=redirect_uri, login_hint=login_hint or None, prompt="select_account"
             )
         except requests.RequestException:
-            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+            raise OAuthFailure(SIGN_IN_SERVICE_UNREACHABLE) from None
 
 
 def finish_sign_in(app: OAuthApp, *, cache_blob: str, flow: dict, response: dict) -> TokenResult:
@@ -159,11 +165,9 @@ def finish_sign_in(app: OAuthApp, *, cache_blob: str, flow: dict, response: dict
         try:
             result = client.acquire_token_by_auth_code_flow(flow, response)
         except ValueError:  # MSAL's state mismatch
-            raise OAuthFailure(
-                detail="the sign-in answer does not belong to this sign-in (state mismatch)"
-            ) from None
+            raise OAuthFailure(SIGN_IN_ANSWER_MISMATCH) from None
         except requests.RequestException:
-            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+            raise OAuthFailure(SIGN_IN_SERVICE_UNREACHABLE) from None
         if "access_token" not in result:
             _raise_for(result, silent=False, secrets=secrets)
         account = (result.get("id_token_claims") or {}).get("preferred_username", "")
@@ -180,13 +184,13 @@ def delegated_token(
         accounts = client.get_accounts(username=account) if account else []
         accounts = accounts or client.get_accounts()
         if not accounts:
-            raise SignInRequired(detail="nobody has signed in for this mailbox yet")
+            raise SignInRequired(NOT_SIGNED_IN_YET)
         try:
             result = client.acquire_token_silent_with_error(
                 scopes, account=accounts[0], force_refresh=force_refresh
             )
         except requests.RequestException:
-            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+            raise OAuthFailure(SIGN_IN_SERVICE_UNREACHABLE) from None
         if not result or "access_token" not in result:
             _raise_for(result, silent=True, secrets=secrets)
         return TokenResult(result["access_token"], accounts[0].get("username", ""), _changed(cache))
@@ -204,7 +208,7 @@ def app_only_token(app: OAuthApp, *, cache_blob: str, force_refresh: bool = Fals
         try:
             result = client.acquire_token_for_client(scopes=APP_ONLY_SCOPES)
         except requests.RequestException:
-            raise OAuthFailure(detail="the sign-in service could not be reached") from None
+            raise OAuthFailure(SIGN_IN_SERVICE_UNREACHABLE) from None
         if "access_token" not in result:
             _raise_for(result, silent=False, secrets=secrets)
         return TokenResult(result["access_token"], "", _changed(cache))

@@ -15,6 +15,7 @@ class ServerSettings:
     access_token: str = field(default="", repr=False)  # set for OAuth 2.0 (XOAUTH2)
     trusted_ca_pem: str = field(default="", repr=False)
     timeout: float = 20.0
+    authenticate: bool = True  # False: an SMTP relay taking mail without AUTH (no credentials exist)
 
     @property
     def uses_oauth(self) -> bool:

@@ -8,10 +8,14 @@ import smtplib
 
 from mailboxes.protocols import log_scrubbing, network, scrubbing, tls
 from mailboxes.protocols.errors import (
+    RECIPIENTS_REFUSED,
     AuthenticationRejected,
+    AuthenticationUnavailable,
     MailConnectionError,
     ProtocolFailure,
+    RelayRefused,
     ascii_only_login,
+    server_words,
 )
 from mailboxes.protocols.settings import ServerSettings
 
@@ -37,7 +41,9 @@ class _PlainSMTP(_LoggedDebug, smtplib.SMTP):
         super().__init__(endpoint.host, endpoint.port, timeout=timeout)
 
     def _get_socket(self, host, port, timeout):
-        return network.open_socket(self._endpoint, timeout)
+        sock = network.open_socket(self._endpoint, timeout)
+        tls.await_greeting(sock, self._endpoint, timeout)
+        return sock
 
 
 class _TlsSMTP(_LoggedDebug, smtplib.SMTP_SSL):
@@ -66,13 +72,27 @@ def translated_errors(server: ServerSettings):
     try:
         yield
     except smtplib.SMTPAuthenticationError as exc:
-        raise AuthenticationRejected(detail=server.redact(exc.smtp_error)) from None
+        raise AuthenticationRejected(detail=_reply(exc, server)) from None
+    except smtplib.SMTPNotSupportedError:
+        # Only login() raises it here: the server offers no AUTH (an on-premises relay).
+        raise AuthenticationUnavailable(detail=server.host) from None
+    except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib says "disconnected" for a silent server
+            raise tls.transport_error(exc.__context__, server) from None
+        raise ProtocolFailure(detail=server.redact(server_words(exc))) from None
     except smtplib.SMTPResponseException as exc:
-        raise ProtocolFailure(detail=f"{exc.smtp_code} {server.redact(exc.smtp_error)}") from None
+        refused = isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code == 530  # AUTH required
+        raise (RelayRefused if refused else ProtocolFailure)(
+            detail=f"{exc.smtp_code} {_reply(exc, server)}"
+        ) from None
     except smtplib.SMTPException as exc:
         raise ProtocolFailure(detail=type(exc).__name__) from None
     except (MailConnectionError, OSError) as exc:
         raise tls.transport_error(exc, server) from None
+
+
+def _reply(exc: smtplib.SMTPResponseException, server: ServerSettings) -> str:
+    return server.redact(server_words(exc.smtp_error))
 
 
 @contextlib.contextmanager
@@ -91,9 +111,11 @@ def session(server: ServerSettings):
                 secured.require_starttls(client.has_extn("starttls"), server.host)
                 client.starttls(context=secured.context)
                 client.ehlo()
-            if server.uses_oauth:
+            if not server.authenticate:
+                pass  # an on-premises relay taking mail without AUTH: there are no credentials to send
+            elif server.uses_oauth:
                 client.auth("XOAUTH2", _xoauth2(server.username, server.access_token))
-            elif server.password:
+            else:
                 with ascii_only_login():
                     client.login(server.username, server.password)
             yield client
@@ -104,10 +126,17 @@ def session(server: ServerSettings):
                 client.close()
 
 
-def check(server: ServerSettings) -> None:
-    """Connect, secure, EHLO and authenticate: the SMTP connection test (sends nothing)."""
-    with session(server):
-        pass
+def check(server: ServerSettings, *, sender: str = "") -> None:
+    """Connect, secure, EHLO and authenticate: the SMTP connection test (sends nothing).
+
+    Without authentication the server decides by the sender alone, so it is asked (MAIL FROM, then RSET):
+    a relay that wants AUTH says so in the test rather than at the first notification."""
+    with session(server) as client, translated_errors(server):
+        if not server.authenticate and sender:
+            code, reply = client.mail(sender)
+            client.rset()
+            if code != 250:
+                raise RelayRefused(detail=f"{code} {server.redact(server_words(reply))}")
 
 
 def send(server: ServerSettings, *, sender: str, recipients: list[str], message: bytes) -> None:
@@ -115,4 +144,4 @@ def send(server: ServerSettings, *, sender: str, recipients: list[str], message:
     with session(server) as client, translated_errors(server):
         refused = client.sendmail(sender, recipients, message)
         if refused:
-            raise ProtocolFailure(detail=f"recipients refused: {', '.join(sorted(refused))}")
+            raise ProtocolFailure(RECIPIENTS_REFUSED, detail=", ".join(sorted(refused)))

@@ -11,9 +11,13 @@
     var purpose = document.getElementById("id_purpose");
     if (!method || !purpose) { return; }
     var oauth = method.value === "ms_oauth";
+    var outgoing = purpose.value === "outgoing";
+    // "No authentication" (outgoing relays only; the form refuses it for incoming): no login, no password.
+    var noAuthentication = method.value === "none";
     show(fieldset("mailbox-oauth"), oauth);
-    show(row("new_password"), !oauth);
-    show(fieldset("mailbox-outgoing"), purpose.value === "outgoing");
+    show(row("new_password"), !oauth && !noAuthentication);
+    show(row("login"), !noAuthentication);
+    show(fieldset("mailbox-outgoing"), outgoing);
   }
 
   function addRevealToggles() {

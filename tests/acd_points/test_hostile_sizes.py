@@ -25,7 +25,13 @@ HUGE_REASON = "R" * 2_000_000
 
 @pytest.fixture
 def point(make_point, world_a):
-    return make_point(employees=[world_a.operator], show_subject=True, show_sender=True, show_received=True)
+    return make_point(
+        employees=[world_a.operator],
+        show_subject=True,
+        show_sender=True,
+        show_received=True,
+        allow_documents_without_files=True,
+    )
 
 
 @pytest.fixture

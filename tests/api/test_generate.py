@@ -26,7 +26,10 @@ def test_generating_creates_one_document_per_mail_and_a_second_call_skips_them(
     assert sorted(links.values_list("message_id", flat=True)) == sorted(ids)
     assert all(d.created_by == world_a.operator for d in Document.all_tenants.filter(pk__in=created))
     again = client.post(generate_url, {"mails": ids}, format="json")
-    assert (again.status_code, again.json()) == (200, {"created": [], "skipped": ids})
+    assert (again.status_code, again.json()) == (
+        200,
+        {"created": [], "skipped": ids, "refused": [], "without_files": []},
+    )
     assert Document.all_tenants.count() == 2
     assert set(Message.all_tenants.values_list("state", flat=True)) == {Message.State.GENERATED}
 

@@ -56,7 +56,10 @@ def test_generating_another_companys_mails_through_ones_own_point_skips_them(
     response = api_client_for(world_b.operator).post(
         reverse("api:point-generate", args=[beta_point.pk]), {"mails": [alpha.mail.pk]}, format="json"
     )
-    assert (response.status_code, response.json()) == (200, {"created": [], "skipped": [alpha.mail.pk]})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"created": [], "skipped": [alpha.mail.pk], "refused": [], "without_files": []},
+    )
     assert Message.all_tenants.get(pk=alpha.mail.pk).state == Message.State.NEW
     assert not Document.all_tenants.filter(tenant=world_b.tenant).exists()
 

@@ -9,6 +9,8 @@ Three listeners on 127.0.0.1, one aiosmtpd ``Controller`` (thread + event loop) 
   off there or it would refuse AUTH with "538 Encryption required".
 * ``plain_port``: no TLS at all and AUTH allowed in clear text: for tests proving the portal refuses to
   send credentials unencrypted (the server itself would happily accept them).
+* ``relay_port``: an on-premises relay: STARTTLS offered (not required), no AUTH advertised, mail from
+  anyone accepted without authentication.
 
 AUTH PLAIN and LOGIN check the configured users; AUTH XOAUTH2 (a handler ``auth_XOAUTH2`` method, which
 aiosmtpd picks up as an extra mechanism) checks the bearer token in-process against the
@@ -124,8 +126,22 @@ class _Handler:
         return AuthResult(success=True, auth_data=_OAuthIdentity(user))
 
 
+class _RelayHandler(_Handler):
+    """An unauthenticated relay: EHLO without AUTH, MAIL from anyone."""
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname, responses):
+        session.host_name = hostname  # the 5-argument hook replaces aiosmtpd's own bookkeeping
+        return [line for line in responses if not line[4:].upper().startswith("AUTH")]
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address, mail_options):
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Sender OK"
+
+
 class SmtpServer:
-    """Start with start(), stop with stop(); users via add_user(); received mail in ``messages``."""
+    """Start with start(), stop with stop(); users via add_user(); received mail in ``messages``;
+    every AUTH PLAIN/LOGIN attempt's login, successful or not, in ``auth_attempts``."""
 
     def __init__(
         self,
@@ -146,6 +162,8 @@ class SmtpServer:
         self.starttls_port = 0
         self.implicit_tls_port = 0
         self.plain_port = 0
+        self.relay_port = 0
+        self.auth_attempts: list[str] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -171,10 +189,12 @@ class SmtpServer:
             ),
             ("implicit_tls_port", True, {"auth_require_tls": False}),
             ("plain_port", False, {"auth_require_tls": False}),
+            ("relay_port", False, {"tls_context": self.tls.server_context(), "auth_require_tls": False}),
         ]
         try:
             for attribute, implicit, smtp_kwargs in specs:
-                handler = _Handler(self, implicit_tls=implicit)
+                kind = _RelayHandler if attribute == "relay_port" else _Handler
+                handler = kind(self, implicit_tls=implicit)
                 handler.port = free_port(self.host)
                 controller = Controller(
                     handler,
@@ -217,6 +237,8 @@ class SmtpServer:
         """aiosmtpd ``authenticator`` for the built-in PLAIN and LOGIN mechanisms."""
         if isinstance(auth_data, LoginPassword):
             login = auth_data.login.decode("utf-8", "replace")
+            with self._cond:
+                self.auth_attempts.append(login)
             user = self.users.get(login)
             if user is not None and secrets.compare_digest(user.password.encode(), auth_data.password):
                 session.intake_auth_mechanism = mechanism

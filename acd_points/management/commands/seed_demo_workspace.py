@@ -3,6 +3,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from acd_points.models import AcdPoint
 from intake.models import Employee, Tenant
@@ -33,14 +34,23 @@ def sample(number: int, supplier: str) -> bytes:
 
 
 class Command(BaseCommand):
-    help = "Give the demo tenant a mailbox, a buffer with sample invoices and an ACD point for its operator."
+    help = (
+        "Give the demo tenant a mailbox, a buffer with sample invoices and an ACD point for its operator, "
+        "once: a tenant that already has any of them is left as it is."
+    )
 
     def handle(self, *args, **options):
         tenant = Tenant.objects.filter(slug="demo").first()
         if tenant is None:
             raise CommandError("Run seed_demo first.")
         with tenant_context(tenant):  # everything below belongs to the demo tenant
-            self.seed(tenant)
+            # `make run` seeds on every start: renamed, deleted or handled demo items stay as the people
+            # using the demo left them (mail removed from the list is not imported again, and so on).
+            if Mailbox.objects.exists() or Buffer.objects.exists() or AcdPoint.objects.exists():
+                self.stdout.write("Demo workspace: already there, left as it is.")
+                return
+            with transaction.atomic():  # all or nothing, so an interrupted first run is simply redone
+                self.seed(tenant)
 
     def seed(self, tenant):
         mailbox, _ = Mailbox.objects.get_or_create(
