@@ -1,6 +1,7 @@
 """The operators' actions on a point's mail: the services every entry point (pages, API) calls."""
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.contrib.messages import constants as levels
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
-from acd_points.models import AcdPoint, NoFiles, PendingWork
+from acd_points.models import AcdPoint, NoFiles, PendingWork, PointDocument
 from intake.tenancy import acts_for
 from mailboxes.models import Message
 
@@ -130,6 +131,68 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
             ]
         )
     return len(ids)
+
+
+@dataclass
+class Restored:
+    restored: int
+    deleted: int  # deleted (or being deleted) from the mailbox too: these cannot come back
+
+
+@acts_for("point")
+def restore_to_list(*, point: AcdPoint, message_ids: list[int]) -> Restored:
+    """Put mails removed from the list back as they were before (the state is not stored, but follows
+    from the mail): generated if a document was made of it, unreadable if it could not be read, else new."""
+    gone = (Message.State.HIDDEN, Message.State.DELETED_ON_SERVER)
+    with transaction.atomic():
+        rows = Message.objects.select_for_update().filter(
+            pk__in=message_ids, buffer_id=point.buffer_id, state__in=gone
+        )
+        found = dict(rows.values_list("pk", "state"))
+        # Deletion on the server was decided for these (by the operator or after generating): it stays so.
+        deleting = set(
+            PendingWork.objects.filter(
+                kind=PendingWork.Kind.DELETE_ON_SERVER, message_id__in=found
+            ).values_list("message_id", flat=True)
+        )
+        back = {pk for pk, state in found.items() if state == Message.State.HIDDEN and pk not in deleting}
+        generated = set(
+            PointDocument.objects.filter(message_id__in=back).values_list("message_id", flat=True)
+        )
+        restoring = Message.objects.filter(pk__in=back)
+        restoring.filter(pk__in=generated).update(state=Message.State.GENERATED)
+        rest = restoring.exclude(pk__in=generated)
+        rest.exclude(unreadable_reason="").update(state=Message.State.UNREADABLE)
+        rest.filter(unreadable_reason="").update(state=Message.State.NEW)
+    return Restored(restored=len(back), deleted=len(found) - len(back))
+
+
+def restore_messages(outcome: Restored) -> list[tuple[int, str]]:
+    said = []
+    if outcome.restored:
+        said.append(
+            (
+                levels.SUCCESS,
+                ngettext(
+                    "%(n)d mail restored to the list.", "%(n)d mails restored to the list.", outcome.restored
+                )
+                % {"n": outcome.restored},
+            )
+        )
+    if outcome.deleted:
+        said.append(
+            (
+                levels.WARNING,
+                ngettext(
+                    "%(n)d mail cannot be restored: it was deleted from the mailbox (or is being deleted).",
+                    "%(n)d mails cannot be restored: they were deleted from the mailbox "
+                    "(or are being deleted).",
+                    outcome.deleted,
+                )
+                % {"n": outcome.deleted},
+            )
+        )
+    return said
 
 
 @acts_for("point")

@@ -7,14 +7,22 @@ offset and never with a total count, so every page costs one indexed query howev
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from acd_points.models import PendingWork
 from mailboxes.models import Message
 
 PAGE_SIZE = 25
 STATES = Message.LISTED_STATES  # the state filter offers exactly what the list can show
+REMOVED = "removed"  # the state filter's one more value on a point's list: mails Restore can bring back
+
+
+def removed_mail(buffer):
+    """Mail removed from the list only: not deleted, nor being deleted, on the server (see restore)."""
+    deleting = PendingWork.objects.filter(kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=OuterRef("pk"))
+    return Message.objects.filter(buffer=buffer, state=Message.State.HIDDEN).exclude(Exists(deleting))
 
 
 @dataclass
@@ -26,20 +34,25 @@ class MailFilters:
     date_to: str = ""
 
     @classmethod
-    def from_query(cls, params) -> "MailFilters":
+    def from_query(cls, params, *, removed_allowed: bool = False) -> "MailFilters":
         state = params.get("state", "")
+        known = state in STATES or (removed_allowed and state == REMOVED)
         return cls(
             q=params.get("q", "").strip()[:100],
-            state=state if state in STATES else "",
+            state=state if known else "",
             has_attachments=params.get("has_attachments") in {"1", "on", "true"},
             date_from=params.get("date_from", "") if parse_date(params.get("date_from", "")) else "",
             date_to=params.get("date_to", "") if parse_date(params.get("date_to", "")) else "",
         )
 
+    @property
+    def removed(self) -> bool:
+        return self.state == REMOVED
+
     def apply(self, queryset):
         if self.q:
             queryset = queryset.filter(search_text__contains=self.q.lower())
-        if self.state:
+        if self.state and not self.removed:  # removed mail comes from its own queryset (removed_mail)
             queryset = queryset.filter(state=self.state)
         if self.has_attachments:
             queryset = queryset.filter(attachment_count__gt=0)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.area, name="area"),
     path("points/<int:pk>/", views.point_mail_list, name="point"),
     path("points/<int:pk>/actions/", views.mail_action, name="point-action"),
+    path("points/<int:pk>/delete/", views.confirm_delete, name="confirm-delete"),
     path("points/<int:pk>/folder/", views.set_folder, name="set-folder"),
     path("points/<int:pk>/mails/<int:mail_pk>/", views.mail_detail, name="mail"),
     path(

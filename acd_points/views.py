@@ -14,7 +14,7 @@ from acd_points import access, actions
 from acd_points.downloads import file_response
 from acd_points.folders import FolderNotAllowed
 from acd_points.mail_detail import shown_mail
-from acd_points.mail_list import STATES, MailFilters, mail_page
+from acd_points.mail_list import REMOVED, STATES, MailFilters, mail_page, removed_mail
 
 DISPOSITIONS = {"download", "preview"}
 
@@ -37,10 +37,10 @@ def area(request):
     )
 
 
-def _list_context(request, buffer, columns):
-    filters = MailFilters.from_query(request.GET)
+def _list_context(request, buffer, columns, *, restorable=False):
+    filters = MailFilters.from_query(request.GET, removed_allowed=restorable)
     page = mail_page(
-        filters.apply(access.visible_mail(buffer)),
+        filters.apply(removed_mail(buffer) if filters.removed else access.visible_mail(buffer)),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
@@ -49,7 +49,8 @@ def _list_context(request, buffer, columns):
         "filters": filters,
         "page": page,
         "columns": columns,
-        "states": [(state.value, state.label) for state in STATES],
+        "states": [(state.value, state.label) for state in STATES]
+        + ([(REMOVED, _("removed from the list"))] if restorable else []),
         "older_url": "?" + urlencode(query | {"after": page.older}) if page.older else "",
         "newer_url": "?" + urlencode(query | {"before": page.newer}) if page.newer else "",
         "first_url": "?" + urlencode(query),
@@ -59,7 +60,7 @@ def _list_context(request, buffer, columns):
 @login_required
 def point_mail_list(request, pk):
     point = access.point_or_404(request, pk)
-    context = _list_context(request, point.buffer, point.columns)
+    context = _list_context(request, point.buffer, point.columns, restorable=True)
     context.update({"point": point, "buffer": point.buffer})
     return render(request, "acd_points/mail_list.html", context)
 
@@ -104,45 +105,88 @@ def attachment_file(request, pk, attachment_pk, disposition):
     )
 
 
+def _selected(params) -> list[int]:
+    return [int(value) for value in params.getlist("mail") if value.isdigit()]
+
+
+def _back(point, query: str) -> str:
+    return reverse("acd:point", args=[point.pk]) + (f"?{query}" if query else "")
+
+
 @login_required
 @require_POST
 def mail_action(request, pk):
     point = access.point_or_404(request, pk)
-    ids = [int(value) for value in request.POST.getlist("mail") if value.isdigit()]
+    ids = _selected(request.POST)
     action = request.POST.get("action", "")
-    back = reverse("acd:point", args=[point.pk]) + (
-        f"?{request.POST['query']}" if request.POST.get("query") else ""
-    )
+    query = request.POST.get("query", "")
+    back = _back(point, query)
     if not ids:
         messages.warning(request, _("Select at least one mail."))
         return redirect(back)
     if action == "generate":
         report = actions.generate(point=point, message_ids=ids, employee=request.employee)
-        for level, text in actions.generation_messages(report):
-            messages.add_message(request, level, text)
+        said = actions.generation_messages(report)
     elif action == "hide":
         count = actions.delete_from_list(point=point, message_ids=ids)
-        messages.success(
-            request,
-            ngettext("%(n)d mail removed from the list.", "%(n)d mails removed from the list.", count)
-            % {"n": count},
-        )
+        said = [(messages.SUCCESS, _said_removed(count))]
+    elif action == "restore":
+        said = actions.restore_messages(actions.restore_to_list(point=point, message_ids=ids))
     elif action == "delete_on_server":
         if not point.allow_delete_from_mailbox:
             raise Http404
+        if request.POST.get("confirm") != "1":  # it cannot be undone: only the confirmation page does it
+            confirm = reverse("acd:confirm-delete", args=[point.pk])
+            return redirect(confirm + "?" + urlencode({"mail": ids, "query": query}, doseq=True))
         count = actions.delete_from_list_and_mailbox(point=point, message_ids=ids)
-        messages.success(
-            request,
-            ngettext(
-                "%(n)d mail removed from the list; it is being deleted from the mailbox.",
-                "%(n)d mails removed from the list; they are being deleted from the mailbox.",
-                count,
-            )
-            % {"n": count},
-        )
+        said = [(messages.SUCCESS, _said_deleted(count))]
     else:
-        messages.error(request, _("Unknown action."))
+        said = [(messages.ERROR, _("Unknown action."))]
+    for level, text in said:
+        messages.add_message(request, level, text)
     return redirect(back)
+
+
+def _said_removed(count: int) -> str:
+    return ngettext(
+        "%(n)d mail removed from the list. Choose the state “removed from the list” to restore it.",
+        "%(n)d mails removed from the list. Choose the state “removed from the list” to restore them.",
+        count,
+    ) % {"n": count}
+
+
+def _said_deleted(count: int) -> str:
+    return ngettext(
+        "%(n)d mail removed from the list; it is being deleted from the mailbox.",
+        "%(n)d mails removed from the list; they are being deleted from the mailbox.",
+        count,
+    ) % {"n": count}
+
+
+@login_required
+def confirm_delete(request, pk):
+    """Asks before "Delete from list and mailbox"; its form posts to mail_action with confirm=1."""
+    point = access.point_or_404(request, pk)
+    if not point.allow_delete_from_mailbox:
+        raise Http404
+    query = request.GET.get("query", "")
+    selected = access.visible_mail(point.buffer).filter(pk__in=_selected(request.GET))
+    ids = list(selected.values_list("pk", flat=True))
+    if not ids:
+        messages.warning(request, _("Select at least one mail."))
+        return redirect(_back(point, query))
+    return render(
+        request,
+        "acd_points/confirm_delete.html",
+        {
+            "point": point,
+            "ids": ids,
+            "count": len(ids),
+            "mailbox": point.buffer.mailbox,
+            "query": query,
+            "back": _back(point, query),
+        },
+    )
 
 
 @login_required

@@ -2,7 +2,7 @@
 Authorize (Microsoft sign-in) and Send test message next to the form."""
 
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -203,6 +203,12 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
             view(self.test_view, "test"),
             view(self.authorize_view, "authorize"),
             view(self.send_test_view, "send-test"),
+            path(
+                "test-typed/",
+                self.admin_site.admin_view(require_POST(self.test_typed_view)),
+                name="mailboxes_mailbox_test_typed_new",
+            ),
+            view(self.test_typed_view, "test-typed"),
             *super().get_urls(),
         ]
 
@@ -220,6 +226,21 @@ class MailboxAdmin(TenantAdminMixin, admin.ModelAdmin):
         report = checking.check_connection(mailbox)
         messages.add_message(request, messages.SUCCESS if report.ok else messages.ERROR, report.message)
         return self._back(mailbox)
+
+    def test_typed_view(self, request, object_id=None):
+        """Test connection on the Add or change page: the typed values, validated by the form and tested
+        without saving anything; answers JSON, so the typed password stays in its field."""
+        if object_id is None:
+            if not self.has_add_permission(request):
+                raise Http404
+            mailbox = None
+        else:
+            mailbox = self._editable(request, object_id)
+        # Name and footer play no part in a connection: a blank or taken name must not block the test.
+        fields = [f for f in MailboxForm.Meta.fields if f not in ("name", "automat")]
+        form_class = self.get_form(request, mailbox, change=mailbox is not None, fields=fields)
+        form = form_class(request.POST, instance=mailbox or Mailbox())
+        return JsonResponse(checking.report_json(checking.check_typed(form)))
 
     def authorize_view(self, request, object_id):
         mailbox = self._editable(request, object_id)

@@ -1,5 +1,6 @@
 """The connection test: can the portal reach, secure and log in to this mailbox's server right now?"""
 
+import copy
 import functools
 from dataclasses import asdict, dataclass, field
 
@@ -83,3 +84,45 @@ def store_folders(mailbox: Mailbox, folders: list[dict]) -> None:
     with acting_for(mailbox.tenant_id):
         Mailbox.objects.filter(pk=mailbox.pk).update(folders=folders, folders_fetched_at=now)
     mailbox.folders, mailbox.folders_fetched_at = folders, now
+
+
+def check_typed(form) -> ConnectionReport:
+    """The connection test of a bound MailboxForm's typed values, saving nothing (the form's button).
+
+    The form's own cleaning decides what may be used: a blank secret means the stored one only where it
+    was typed for these connection settings (else a field error says to type it again, and nothing is
+    sent). Incoming login+password mailboxes are tested by that cleaning already; the others here.
+    """
+    if not form.is_valid():
+        return _refusal(form)
+    if form.connection_report is not None:
+        return form.connection_report
+    # form.instance carries the typed values now (unsaved); a secret typed now is bound to them.
+    candidate = copy.copy(form.instance)
+    if form.cleaned_data.get("new_client_secret"):
+        candidate.oauth_client_secret = form.cleaned_data["new_client_secret"]
+        candidate.client_secret_bound_to = candidate.secret_bindings()["oauth_client_secret"]
+    return check_connection(candidate, password=form.cleaned_data.get("new_password") or None, record=False)
+
+
+def _refusal(form) -> ConnectionReport:
+    """What stops the test: the failed test itself, or the fields to fix first (labels and messages)."""
+    for error in form.non_field_errors().as_data():
+        if error.code == "connection_test_failed":
+            return ConnectionReport(ok=False, message=str(error.params["reason"]), kind=error.code)
+    lines = []
+    for name, errors in form.errors.as_data().items():
+        label = form.fields[name].label if name in form.fields else ""
+        texts = " ".join(str(text) for error in errors for text in error)
+        lines.append(f"{label}: {texts}" if label else texts)
+    return ConnectionReport(ok=False, message=" ".join(lines), kind="invalid")
+
+
+def report_json(report: ConnectionReport) -> dict:
+    """The report for the browser: no secret in it, only the outcome and how many folders were found."""
+    return {
+        "ok": report.ok,
+        "message": str(report.message),
+        "kind": report.kind,
+        "folders_count": len(report.folders),
+    }

@@ -33,8 +33,40 @@
     });
   }
 
+  // Test connection: send the typed values (nothing is saved, the page stays as it is) and show the answer.
+  function addConnectionTest() {
+    var box = document.querySelector(".connection-test");
+    if (!box) { return; }
+    var button = box.querySelector(".connection-test-button");
+    var result = box.querySelector(".connection-test-result");
+    var form = box.closest("form");
+    function say(text, state) {
+      result.textContent = text;
+      result.className = "connection-test-result " + state;
+    }
+    button.addEventListener("click", function () {
+      var data = new FormData(form);
+      button.disabled = true;
+      say(box.dataset.testingLabel, "testing");
+      fetch(box.dataset.url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": data.get("csrfmiddlewaretoken") || "" }
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (report) {
+        say(report.message, report.ok ? "passed" : "failed");
+      }).catch(function () {
+        say(box.dataset.failedLabel, "failed");
+      }).then(function () { button.disabled = false; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     addRevealToggles();
+    addConnectionTest();
     update();
     ["id_auth_method", "id_purpose"].forEach(function (id) {
       var el = document.getElementById(id);
