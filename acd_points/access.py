@@ -6,7 +6,7 @@ managers, which the request (middleware, API view) has scoped to its tenant, so 
 answer 404 whatever the permissions, and a query run without a tenant fails instead of leaking.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from acd_points.models import AcdPoint
@@ -54,6 +54,16 @@ def visible_mail(buffer):
     that never existed.
     """
     return Message.objects.filter(buffer=buffer, state__in=Message.LISTED_STATES)
+
+
+def new_mail_counts(buffer_ids) -> dict[int, int]:
+    """How many new mails (listed, no document yet) wait in each of these buffers: one grouped query."""
+    rows = (
+        Message.objects.filter(buffer_id__in=buffer_ids, state=Message.State.NEW)
+        .values("buffer_id")
+        .annotate(waiting=Count("pk"))
+    )
+    return {row["buffer_id"]: row["waiting"] for row in rows}
 
 
 def mail_or_404(buffer, pk) -> Message:

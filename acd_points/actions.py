@@ -10,7 +10,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from acd_points import folders, follow_up
 from acd_points.generate import GenerationReport, generate_documents
-from acd_points.models import AcdPoint, NoFiles, PendingWork, PointDocument
+from acd_points.models import AcdPoint, MailAction, NoFiles, PendingWork, PointDocument, record_actions
 from intake.tenancy import acts_for
 from mailboxes.models import Message
 
@@ -105,15 +105,27 @@ def refusal_hint() -> str:
     )
 
 
+# `employee` of the services below: who acts, for the history (MailAction); None when no one does (tests,
+# commands), which the history shows as such.
+
+
 @acts_for("point")
-def delete_from_list(*, point: AcdPoint, message_ids: list[int]) -> int:
+def delete_from_list(*, point: AcdPoint, message_ids: list[int], employee=None) -> int:
     """Hide mails in the portal; they stay on the server."""
-    listed = Message.objects.filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
-    return listed.update(state=Message.State.HIDDEN)
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update()
+            .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
+            .values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+        if ids:
+            record_actions(point, MailAction.Action.REMOVED, employee, ids)
+    return len(ids)
 
 
 @acts_for("point")
-def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> int:
+def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int], employee=None) -> int:
     """Hide mails now and delete them on the server right after the commit (retried until done)."""
     if not point.allow_delete_from_mailbox:
         raise PermissionError("This point does not allow deleting from the mailbox.")
@@ -130,6 +142,8 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int]) -> 
                 for pk in ids
             ]
         )
+        if ids:
+            record_actions(point, MailAction.Action.DELETED_FROM_MAILBOX, employee, ids)
     return len(ids)
 
 
@@ -140,7 +154,7 @@ class Restored:
 
 
 @acts_for("point")
-def restore_to_list(*, point: AcdPoint, message_ids: list[int]) -> Restored:
+def restore_to_list(*, point: AcdPoint, message_ids: list[int], employee=None) -> Restored:
     """Put mails removed from the list back as they were before (the state is not stored, but follows
     from the mail): generated if a document was made of it, unreadable if it could not be read, else new."""
     gone = (Message.State.HIDDEN, Message.State.DELETED_ON_SERVER)
@@ -164,6 +178,8 @@ def restore_to_list(*, point: AcdPoint, message_ids: list[int]) -> Restored:
         rest = restoring.exclude(pk__in=generated)
         rest.exclude(unreadable_reason="").update(state=Message.State.UNREADABLE)
         rest.filter(unreadable_reason="").update(state=Message.State.NEW)
+        if back:
+            record_actions(point, MailAction.Action.RESTORED, employee, sorted(back))
     return Restored(restored=len(back), deleted=len(found) - len(back))
 
 
@@ -196,7 +212,7 @@ def restore_messages(outcome: Restored) -> list[tuple[int, str]]:
 
 
 @acts_for("point")
-def set_work_folder(*, point: AcdPoint, folder: str) -> None:
+def set_work_folder(*, point: AcdPoint, folder: str, employee=None) -> None:
     normalised = folders.normalise_folder(folder)
     try:
         folders.resolve(point.tenant_id, normalised).mkdir(parents=True, exist_ok=True)
@@ -205,7 +221,9 @@ def set_work_folder(*, point: AcdPoint, folder: str) -> None:
         raise folders.FolderNotAllowed(
             _("This folder cannot be created in the company's area: a file may already have that name.")
         ) from None
-    AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
+    with transaction.atomic():
+        AcdPoint.objects.filter(pk=point.pk).update(work_folder=normalised)
+        record_actions(point, MailAction.Action.FOLDER_SET, employee, detail=normalised or "/")
     point.work_folder = normalised
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from acd_points import folders
 from acd_points.api import admin as token_admin  # noqa: F401  (registers the API token admin)
-from acd_points.models import AcdPoint, OcrPoint
+from acd_points.models import AcdPoint, MailAction, OcrPoint
 from intake.admin import TenantAdminMixin, site
 
 
@@ -122,3 +122,28 @@ class OcrPointAdmin(TenantAdminMixin, admin.ModelAdmin):
         return format_html(
             "<code>{}</code> ({})", path, _("not there yet: it is created when the first file is copied")
         )
+
+
+@admin.register(MailAction, site=site)
+class MailActionAdmin(TenantAdminMixin, admin.ModelAdmin):
+    """Who did what to the points' mail: read only, as it was recorded (rows are never changed)."""
+
+    list_display = ["at", "employee_name", "action", "point", "subject", "detail"]
+    # Only employees and points that appear in the (tenant's) rows: never another tenant's names.
+    list_filter = [
+        "action",
+        ("employee", admin.RelatedOnlyFieldListFilter),
+        ("point", admin.RelatedOnlyFieldListFilter),
+    ]
+    date_hierarchy = "at"
+    search_fields = ["subject", "employee_name"]
+    list_select_related = ["point"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

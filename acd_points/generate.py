@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from acd_points import follow_up
-from acd_points.models import AcdPoint, NoFiles, PendingWork, PointDocument
+from acd_points.models import AcdPoint, MailAction, NoFiles, PendingWork, PointDocument, record_actions
 from intake.documents import IncomingFile, create_document
 from intake.tenancy import acts_for
 from mailboxes.models import Attachment, Message
@@ -118,6 +118,9 @@ def _generate_one(point: AcdPoint, message_id: int, employee) -> tuple[int, str]
             message=message,
             document=document,
             no_files_reason=no_files_reason,
+        )
+        record_actions(
+            point, MailAction.Action.GENERATED, employee, [message.pk], documents={message.pk: document.pk}
         )
         _record_follow_up(point, message, document)
         _notify(point, document, employee)

@@ -219,3 +219,86 @@ class ApiToken(TenantOwned):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class MailAction(TenantOwned):
+    """Who did what to a point's mail, and when: appended by the services in the action's own transaction,
+    never changed. Names are kept as written then, so a row still says who and what after the employee,
+    mail or document is gone."""
+
+    class Action(models.TextChoices):
+        GENERATED = "generated", _("generated a document")
+        REMOVED = "removed", _("removed from the list")
+        RESTORED = "restored", _("restored to the list")
+        DELETED_FROM_MAILBOX = "deleted_from_mailbox", _("deleted from the list and the mailbox")
+        FOLDER_SET = "folder_set", _("set the point's folder")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    employee_name = models.CharField(_("who"), max_length=200, blank=True)
+    point = models.ForeignKey(
+        AcdPoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ACD point"),
+    )
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="point_actions",
+        verbose_name=_("mail"),
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="point_actions",
+        verbose_name=_("document"),
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("operator action")
+        verbose_name_plural = _("operator actions")
+
+    def __str__(self):
+        what = f"{self.employee_name or '—'}: {self.get_action_display()}"
+        return f"{what} — {self.subject}" if self.subject else what
+
+
+def record_actions(point, action: str, employee, message_ids=(), *, documents=None, detail: str = "") -> None:
+    """Append who did `action` at `point`: one row per mail (one for the point itself when there is none),
+    in the caller's transaction, so a rolled-back action leaves no history. `documents`: mail id →
+    document id of documents made by the action."""
+    documents = documents or {}
+    subjects = dict(Message.objects.filter(pk__in=message_ids).values_list("pk", "subject"))
+    common = {
+        "tenant_id": point.tenant_id,
+        "point": point,
+        "action": action,
+        "employee": employee,
+        "employee_name": str(employee)[:200] if employee else "",
+        "detail": detail[:300],
+    }
+    rows = [
+        MailAction(message_id=pk, subject=(subjects[pk] or "")[:300], document_id=documents.get(pk), **common)
+        for pk in message_ids
+        if pk in subjects
+    ]
+    MailAction.objects.bulk_create(rows or ([] if message_ids else [MailAction(**common)]))

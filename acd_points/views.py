@@ -27,11 +27,15 @@ def _area_or_404(request):
 @login_required
 def area(request):
     _area_or_404(request)
+    points = list(access.points_for(request.employee).select_related("buffer"))
+    waiting = access.new_mail_counts([point.buffer_id for point in points])
+    for point in points:
+        point.new_mail = waiting.get(point.buffer_id, 0)
     return render(
         request,
         "acd_points/area.html",
         {
-            "points": access.points_for(request.employee).select_related("buffer"),
+            "points": points,
             "buffers": access.buffers_for(request.employee).select_related("mailbox"),
         },
     )
@@ -128,17 +132,19 @@ def mail_action(request, pk):
         report = actions.generate(point=point, message_ids=ids, employee=request.employee)
         said = actions.generation_messages(report)
     elif action == "hide":
-        count = actions.delete_from_list(point=point, message_ids=ids)
+        count = actions.delete_from_list(point=point, message_ids=ids, employee=request.employee)
         said = [(messages.SUCCESS, _said_removed(count))]
     elif action == "restore":
-        said = actions.restore_messages(actions.restore_to_list(point=point, message_ids=ids))
+        said = actions.restore_messages(
+            actions.restore_to_list(point=point, message_ids=ids, employee=request.employee)
+        )
     elif action == "delete_on_server":
         if not point.allow_delete_from_mailbox:
             raise Http404
         if request.POST.get("confirm") != "1":  # it cannot be undone: only the confirmation page does it
             confirm = reverse("acd:confirm-delete", args=[point.pk])
             return redirect(confirm + "?" + urlencode({"mail": ids, "query": query}, doseq=True))
-        count = actions.delete_from_list_and_mailbox(point=point, message_ids=ids)
+        count = actions.delete_from_list_and_mailbox(point=point, message_ids=ids, employee=request.employee)
         said = [(messages.SUCCESS, _said_deleted(count))]
     else:
         said = [(messages.ERROR, _("Unknown action."))]
@@ -199,7 +205,7 @@ def set_folder(request, pk):
     if request.method == "POST":
         folder = request.POST.get("folder", "")  # a refused folder stays typed, to be corrected
         try:
-            actions.set_work_folder(point=point, folder=folder)
+            actions.set_work_folder(point=point, folder=folder, employee=request.employee)
         except FolderNotAllowed as problem:
             error = str(problem)
         else:

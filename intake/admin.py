@@ -19,8 +19,10 @@ from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django_celery_results.models import TaskResult
 
+from intake.admin_titles import with_titles
 from intake.forms import EmployeeCreationForm, EmployeeForm, TenantForm, TenantUniqueChecks
 from intake.models import Document, DocumentFile, Employee, Tenant
 from intake.task_results import TaskFailureAdmin
@@ -158,9 +160,13 @@ class ReadOnlyTenantInline(TenantAdminMixin, admin.TabularInline):
 class TenantAdminSite(admin.AdminSite):
     """The admin, opened to platform superusers and to each tenant's administrators (not to operators)."""
 
-    site_header = "Intake portal administration"
-    site_title = "Intake portal"
-    index_title = "Administration"
+    site_header = _("Intake portal administration")
+    site_title = _("Intake portal")
+    index_title = _("Administration")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every page gets its model's whole-sentence titles (intake/admin_titles.py).
+        super().register(model_or_iterable, with_titles(admin_class or admin.ModelAdmin), **options)
 
     def has_permission(self, request):
         user = request.user

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from acd_points.mail_list import PAGE_SIZE, STATES, MailFilters
-from acd_points.models import AcdPoint, NoFiles
+from acd_points.models import AcdPoint, MailAction, NoFiles
 from intake.files import bounded, fit_to_show
 from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Message
@@ -180,7 +180,28 @@ class MailSerializer(BoundedTextMixin, serializers.ModelSerializer):
         return _absolute(self, "point-mail", self.context["point"].pk, message.pk)
 
 
+class HistorySerializer(BoundedTextMixin, serializers.ModelSerializer):
+    """One recorded operator action: who did what, when."""
+
+    employee = serializers.CharField(
+        source="employee_name", read_only=True, help_text=_("Who did it (empty: the system).")
+    )
+    bounded_text = {"employee": 200, "detail": 300}
+
+    class Meta:
+        model = MailAction
+        fields = ["action", "employee", "at", "detail"]
+        read_only_fields = fields
+        extra_kwargs = {"detail": {"help_text": _("What it concerned, e.g. the folder set.")}}
+
+
 class MailDetailSerializer(MailSerializer):
+    history = HistorySerializer(
+        source="point_actions",
+        many=True,
+        read_only=True,
+        help_text=_("What operators did with this mail, oldest first."),
+    )
     document = serializers.IntegerField(
         source="point_document.document_id",
         allow_null=True,
@@ -189,7 +210,15 @@ class MailDetailSerializer(MailSerializer):
     )
 
     class Meta(MailSerializer.Meta):
-        fields = [*MailSerializer.Meta.fields, "recipients", "message_id", "size", "snippet", "document"]
+        fields = [
+            *MailSerializer.Meta.fields,
+            "recipients",
+            "message_id",
+            "size",
+            "snippet",
+            "document",
+            "history",
+        ]
         read_only_fields = fields
 
 
@@ -340,3 +369,19 @@ class DocumentSerializer(BoundedTextMixin, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, document) -> str:
         return _absolute(self, "document", document.pk)
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    history = serializers.SerializerMethodField(
+        help_text=_("What operators did with the document's mail (or the document), oldest first.")
+    )
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(HistorySerializer(many=True))
+    def get_history(self, document) -> list:
+        link = getattr(document, "point_document", None)
+        rows = link.message.point_actions.all() if link else document.point_actions.all()
+        return HistorySerializer(rows, many=True).data

@@ -240,11 +240,11 @@ class DocumentList(TenantScopedView, generics.ListAPIView):
         return _documents(self.request)
 
 
-@extend_schema_view(get=extend_schema(responses={200: serializers.DocumentSerializer, 404: NOT_FOUND}))
+@extend_schema_view(get=extend_schema(responses={200: serializers.DocumentDetailSerializer, 404: NOT_FOUND}))
 class DocumentDetail(TenantScopedView, generics.RetrieveAPIView):
-    """One document with its files."""
+    """One document with its files and its history."""
 
-    serializer_class = serializers.DocumentSerializer
+    serializer_class = serializers.DocumentDetailSerializer
 
     def get_object(self):
         return access.document_or_404(self.request, self.kwargs["pk"])

@@ -7,7 +7,8 @@ keeps it so); fixtures in conftest files and in tests/fixtures/ only call them.
   make_remote_mailbox (never contacted), make_buffer, another_mailbox, another_buffer
 - mail: PDF, PNG, XML, invoice_mail, xml_mail (raw bytes), append_many (over IMAP), add_mail (stored in a
   buffer as a poll would), another_message
-- points: make_acd_point, make_ocr_point, PointData, make_point_data, another_acd_point, another_ocr_point
+- points: make_acd_point, make_ocr_point, PointData, make_point_data, another_acd_point, another_ocr_point,
+  another_mail_action
 - tokens: issue_token, another_api_token
 - documents: another_document
 - notifications: queue, make_due, want, another_notification
@@ -36,6 +37,7 @@ from tests.builders.per_model import BUILDERS
 from tests.builders.points import (
     PointData,
     another_acd_point,
+    another_mail_action,
     another_ocr_point,
     make_acd_point,
     make_ocr_point,
@@ -68,6 +70,7 @@ __all__ = [
     "another_buffer",
     "another_document",
     "another_employee",
+    "another_mail_action",
     "another_mailbox",
     "another_message",
     "another_notification",

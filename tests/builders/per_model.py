@@ -6,14 +6,14 @@ here, so a new model cannot join the admin without being covered.
 
 from django_celery_results.models import TaskResult
 
-from acd_points.models import AcdPoint, ApiToken, OcrPoint
+from acd_points.models import AcdPoint, ApiToken, MailAction, OcrPoint
 from intake.models import Document, Employee
 from mailboxes.models import Buffer, Mailbox, Message, Notification
 from tests.builders.documents import another_document
 from tests.builders.mail import another_message
 from tests.builders.mailboxes import another_buffer, another_mailbox
 from tests.builders.notifications import another_notification
-from tests.builders.points import another_acd_point, another_ocr_point
+from tests.builders.points import another_acd_point, another_mail_action, another_ocr_point
 from tests.builders.task_results import another_task_failure
 from tests.builders.tokens import another_api_token
 
@@ -25,6 +25,7 @@ BUILDERS = {
     Message: another_message,
     AcdPoint: another_acd_point,
     OcrPoint: another_ocr_point,
+    MailAction: another_mail_action,
     ApiToken: another_api_token,
     Notification: another_notification,
     TaskResult: another_task_failure,  # not a tenant's: superusers only (the URL sweep checks it)

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from acd_points.actions import generate
-from acd_points.models import AcdPoint, OcrPoint
+from acd_points.models import AcdPoint, MailAction, OcrPoint, record_actions
 from intake.models import Document, DocumentFile
 from intake.tenancy import tenant_context
 from mailboxes.models import Attachment
 from tests.builders import sequence
-from tests.builders.mail import add_mail, invoice_mail
+from tests.builders.mail import add_mail, another_message, invoice_mail
 from tests.builders.mailboxes import another_buffer
 
 
@@ -30,6 +30,15 @@ def another_acd_point(world) -> AcdPoint:
     return AcdPoint.all_tenants.create(
         tenant=world.tenant, name=f"Point {next(sequence.numbers)}", buffer=another_buffer(world)
     )
+
+
+def another_mail_action(world) -> MailAction:
+    """A recorded action of `world`'s operator (removing a bare mail from a new point's list)."""
+    point = another_acd_point(world)
+    message = another_message(world)
+    with tenant_context(world.tenant):
+        record_actions(point, MailAction.Action.REMOVED, world.operator, [message.pk])
+        return MailAction.objects.get(message=message)
 
 
 def another_ocr_point(world) -> OcrPoint:

@@ -17,5 +17,7 @@ def test_every_message_has_a_polish_translation():
 def test_compiled_catalogue_matches_the_sources():
     compiled = gettext.GNUTranslations(PO.with_suffix(".mo").open("rb"))
     for entry in polib.pofile(str(PO)).translated_entries():
-        if not entry.msgid_plural:
+        if entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
+        elif not entry.msgid_plural:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid

@@ -39,13 +39,13 @@ class ContentTypeOf:
     model: type
 
 
-# What each path parameter names, by the URL's name: a model (its id is filled in: the own tenant's, the
-# other tenant's, or one that does not exist) or literal values. Admin pages of a model need no entry:
-# their object_id (and the user admin's id) name an object of that model.
+# What each path parameter names, by the URL's name: a model (its id filled in: the own tenant's, the other
+# tenant's, or an unused one) or literal values. Admin pages' object_id (and the user admin's id) need none.
 PARAMETERS = {
     ("acd:point", "pk"): AcdPoint,
     ("acd:point-action", "pk"): AcdPoint,
     ("acd:set-folder", "pk"): AcdPoint,
+    ("acd:confirm-delete", "pk"): AcdPoint,
     ("acd:mail", "pk"): AcdPoint,
     ("acd:mail", "mail_pk"): Message,
     ("acd:attachment", "pk"): AcdPoint,
