@@ -33,8 +33,11 @@ class StorageFault(Exception):
 
 @contextlib.contextmanager
 def converted():
-    """Inside: a storage operation, no network. An OSError it raises becomes a StorageFault."""
+    """Inside: a storage operation, no network. An OSError it raises becomes a StorageFault; a missing
+    file stays FileNotFoundError (not a fault of the storage: callers decide what a missing file means)."""
     try:
         yield
+    except FileNotFoundError:
+        raise
     except OSError as error:
         raise StorageFault(error.errno, error.strerror or type(error).__name__) from error

@@ -26,7 +26,6 @@ from datetime import datetime
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy
 
-from intake import storage_faults
 from intake.storage_faults import StorageFault
 from mailboxes.polling import mail_files
 from mailboxes.polling.ingest import IncomingMail, PreparedMail, prepare
@@ -104,8 +103,7 @@ def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[
         if size > LARGE_MAIL:
             ref = _fetch_large(client, job, uid, size)
             if ref is not None:
-                with storage_faults.converted():
-                    raw = mail_files.read(ref.path)
+                raw = mail_files.read(ref.path)
                 mail = IncomingMail(job.uidvalidity, uid, raw, ref.internaldate, size, fingerprint)
                 prepared.append(_prepare(job, mail, raw_stored=True))
                 del mail  # the large mail's bytes go before the next one comes
@@ -113,29 +111,22 @@ def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[
 
 
 def _prepare(job: Job, mail: IncomingMail, *, raw_stored: bool) -> PreparedMail:
-    with storage_faults.converted():  # prepare touches no network: its OSErrors are the storage's
-        return prepare(
-            tenant_id=job.tenant_id,
-            buffer_id=job.buffer_id,
-            folder=job.folder,
-            mail=mail,
-            raw_stored=raw_stored,
-            directory=job.directory(mail.uid),
-        )
+    return prepare(
+        tenant_id=job.tenant_id,
+        buffer_id=job.buffer_id,
+        folder=job.folder,
+        mail=mail,
+        raw_stored=raw_stored,
+        directory=job.directory(mail.uid),
+    )
 
 
 def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
     path = mail_files.raw_path(job.directory(uid))
-    with storage_faults.converted(), mail_files.open_for_writing(path) as handle:
-
-        def write(chunk: bytes) -> None:
-            with storage_faults.converted():  # the socket's errors stay the server's; the disk's are ours
-                handle.write(chunk)
-
-        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, write)
+    with mail_files.open_for_writing(path) as handle:
+        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, handle.write)
     if internaldate is False:  # vanished meanwhile
-        with storage_faults.converted():
-            mail_files.delete(path)
+        mail_files.delete(path)
         return None
     return RawRef(uid, internaldate, size, path)
 

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from intake.files import fit_to_show
+from intake.files import fit_to_show, sha256_hex
+from intake.storage_faults import StorageFault
 from intake.tenancy import acting_for
 from mailboxes.extract import extract_mail, headers
 from mailboxes.models import Attachment, Buffer, Message
@@ -58,7 +59,7 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
 
 def raw_sha256(mail: IncomingMail) -> str:
     """The digest of the raw bytes: identifies the mail on a folder renumbered or recreated (resync)."""
-    return hashlib.sha256(mail.raw).hexdigest()
+    return sha256_hex(mail.raw)
 
 
 def body_text(extracted) -> str:
@@ -95,7 +96,7 @@ def prepare(
         extracted = extract_mail(mail.raw)
         attachments = _write_attachments(directory, extracted.attachments)
         fields = _mail_fields(folder, mail, raw_path, extracted, attachments)
-    except OSError:
+    except StorageFault:
         raise
     except Exception:
         logger.exception("mail %s could not be read; kept raw as unreadable", describe(buffer_id, mail))

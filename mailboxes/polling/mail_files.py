@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 
+from intake import storage_faults
 from intake.claims import ClaimLost
 from intake.files import EXTENSIONS
 from mailboxes.models import Attachment, Buffer, Message
@@ -54,22 +55,43 @@ def is_local(storage=default_storage) -> bool:
     )
 
 
+# Every operation here is the portal's own storage: an OSError it raises (a full disk, a read-only mount)
+# becomes a StorageFault, so no caller mistakes it for the mail server's (intake.storage_faults).
+
+
 def read(path: str, storage=default_storage) -> bytes:
-    with storage.open(path, "rb") as handle:
+    with storage_faults.converted(), storage.open(path, "rb") as handle:
         return handle.read()
 
 
 def sha256_of(path: str, storage=default_storage, chunk: int = 1024 * 1024) -> str:
-    """The sha256 of a stored file, read a chunk at a time."""
+    """The sha256 of a stored file, read a chunk at a time. A missing file stays FileNotFoundError."""
     digest = hashlib.sha256()
-    with storage.open(path, "rb") as handle:
+    with storage.open(path, "rb") as handle, storage_faults.converted():
         while piece := handle.read(chunk):
             digest.update(piece)
     return digest.hexdigest()
 
 
 def delete(path: str, storage=default_storage) -> None:
-    storage.delete(path)
+    with storage_faults.converted():
+        storage.delete(path)
+
+
+class _StorageFile:
+    """The file being written: its write errors are the storage's, whatever the caller does meanwhile
+    (a chunked fetch writes as it reads from the server, and the server's errors stay the server's)."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def write(self, data) -> int:
+        with storage_faults.converted():
+            return self._handle.write(data)
+
+    def flush(self) -> None:
+        with storage_faults.converted():
+            self._handle.flush()
 
 
 @contextlib.contextmanager
@@ -80,9 +102,12 @@ def open_for_writing(path: str, storage=default_storage):
         target = storage.path(path)
         temporary = f"{target}.{os.getpid()}.{threading.get_ident()}.part"
         try:
-            with _create(temporary) as handle:
-                yield handle
-            os.replace(temporary, target)
+            with storage_faults.converted():
+                handle = _create(temporary)
+            with handle:
+                yield _StorageFile(handle)
+            with storage_faults.converted():
+                os.replace(temporary, target)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(temporary)
@@ -112,11 +137,12 @@ def write(path: str, data: bytes, storage=default_storage) -> str:
         with open_for_writing(path, storage) as handle:
             handle.write(data)
         return path
-    if storage.exists(path):
-        storage.delete(path)
-    saved = storage.save(path, ContentFile(data))
+    with storage_faults.converted():
+        if storage.exists(path):
+            storage.delete(path)
+        saved = storage.save(path, ContentFile(data))
     if saved != path:  # another writer raced us between delete and save; the poll lock prevents it
-        storage.delete(saved)
+        delete(saved, storage)
         raise FileExistsError(path)
     return path
 

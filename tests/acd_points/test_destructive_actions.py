@@ -8,22 +8,15 @@ from django.urls import reverse
 
 from acd_points import actions, follow_up
 from acd_points.models import PendingWork
-from mailboxes.models import Buffer, Message
-from mailboxes.polling.poll import poll_mailbox
+from mailboxes.models import Message
 from tests import builders
 from tests.builders import invoice_mail
 
 
 @pytest.fixture
-def served(make_mailbox, dovecot, world_a, make_point):
+def served(served_buffer, world_a, make_point):
     """A point allowing deletion from the mailbox, over a buffer really polled from Dovecot (three mails)."""
-    user = dovecot.add_user()
-    with dovecot.connect(user.login) as client:
-        for n in range(3):
-            client.append("INBOX", invoice_mail(n))
-    mailbox = make_mailbox(port=dovecot.imaps_port, login=user.login, password=user.password)
-    buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="served", mailbox=mailbox)
-    poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk])
+    buffer, mailbox, user = served_buffer()
     point = make_point(buffer=buffer, allow_delete_from_mailbox=True, employees=[world_a.operator])
     return point, mailbox, user
 

@@ -16,15 +16,9 @@ from tests.builders import PDF, invoice_mail
 
 
 @pytest.fixture
-def served(make_mailbox, dovecot, world_a, make_point):
-    """A point over a buffer really polled from Dovecot, with three mails."""
-    user = dovecot.add_user()
-    with dovecot.connect(user.login) as client:
-        for n in range(3):
-            client.append("INBOX", invoice_mail(n))
-    mailbox = make_mailbox(port=dovecot.imaps_port, login=user.login, password=user.password)
-    buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="served", mailbox=mailbox)
-    poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk])
+def served(served_buffer):
+    """A buffer really polled from Dovecot, with three mails."""
+    buffer, _, user = served_buffer()
     return buffer, user
 
 

@@ -3,22 +3,15 @@ named), Cancel keeps the mail, Confirm deletes it; "Delete from list" is undone 
 
 import pytest
 
-from mailboxes.models import Buffer, Message
-from mailboxes.polling.poll import poll_mailbox
-from tests.builders import PASSWORD, invoice_mail
+from mailboxes.models import Message
+from tests.builders import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def served_point(make_mailbox, dovecot, world_a, make_point):
-    user = dovecot.add_user()
-    with dovecot.connect(user.login) as client:
-        for n in (1, 2):
-            client.append("INBOX", invoice_mail(n))
-    mailbox = make_mailbox(port=dovecot.imaps_port, login=user.login, password=user.password)
-    buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="served", mailbox=mailbox)
-    poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk])
+def served_point(served_buffer, world_a, make_point):
+    buffer, _, _ = served_buffer(numbers=(1, 2))
     return make_point(buffer=buffer, allow_delete_from_mailbox=True, employees=[world_a.operator])
 
 

@@ -4,7 +4,7 @@ keeps it so); fixtures in conftest files and in tests/fixtures/ only call them.
 
 - tenants: PASSWORD, TenantWorld, make_tenant_world, another_employee
 - mailboxes: make_local_mailbox (on the test servers), make_outgoing_mailbox, make_oauth_outgoing_mailbox,
-  make_remote_mailbox (never contacted), make_buffer, another_mailbox, another_buffer
+  make_remote_mailbox (never contacted), make_buffer, poll_once, another_mailbox, another_buffer
 - mail: PDF, PNG, XML, invoice_mail, xml_mail (raw bytes), append_many (over IMAP), add_mail (stored in a
   buffer as a poll would), another_message
 - points: make_acd_point, make_ocr_point, PointData, make_point_data, another_acd_point, another_ocr_point,
@@ -31,6 +31,7 @@ from tests.builders.mailboxes import (
     make_oauth_outgoing_mailbox,
     make_outgoing_mailbox,
     make_remote_mailbox,
+    poll_once,
 )
 from tests.builders.notifications import another_notification, make_due, queue, want
 from tests.builders.per_model import BUILDERS
@@ -92,6 +93,7 @@ __all__ = [
     "make_point_data",
     "make_remote_mailbox",
     "make_tenant_world",
+    "poll_once",
     "queue",
     "recreate_folder",
     "same_id_same_size_pair",

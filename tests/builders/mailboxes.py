@@ -91,3 +91,11 @@ def another_buffer(world) -> Buffer:
         name=f"Buffer {world.tenant.slug} {next(sequence.numbers)}",
         mailbox=another_mailbox(world),
     )
+
+
+def poll_once(buffer: Buffer) -> None:
+    """Poll `buffer` now, in the foreground, as a worker would (its mails come in)."""
+    from mailboxes.polling.poll import poll_mailbox  # the pipeline, imported only by tests that poll
+
+    result = poll_mailbox(buffer.mailbox_id, buffer_ids=[buffer.pk])
+    assert not result.failed and not result.skipped, result

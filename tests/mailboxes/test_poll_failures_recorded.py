@@ -199,3 +199,21 @@ def test_a_read_only_disk_says_so(make_mailbox, dovecot, imap_user, world_a, fou
     assert buffer.last_error == result.error and mailbox.state != Mailbox.State.FAILING
     subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
     _completes_exactly_once(buffer, four_mails)
+
+
+def test_a_connection_cut_inside_a_large_mail_written_as_it_comes_is_the_servers_fault(
+    make_mailbox, dovecot, imap_user, world_a
+):
+    """A mail above LARGE_MAIL is written to its file while it is read from the server: a cut in the
+    middle is the connection's failure, never reported as the portal's storage."""
+    big = invoice_mail(1, attachments=[("scan.pdf", os.urandom(fetching.LARGE_MAIL))])
+    append_many(dovecot, imap_user.login, "INBOX", [big])
+    with FaultyLink(dovecot.imaps_port) as link:
+        link.cut_after, link.cut = 4 * 1024 * 1024, "rst"  # a reset: an OSError from the socket
+        mailbox = make_mailbox(port=link.port, login=imap_user.login, password=imap_user.password)
+        buffer = Buffer.all_tenants.create(tenant=world_a.tenant, name="big", mailbox=mailbox)
+        result = polling.poll_mailbox(mailbox.pk, buffer_ids=[buffer.pk])
+    assert result.failed and "storage" not in result.error
+    buffer, mailbox = _refreshed(buffer)
+    assert mailbox.state == Mailbox.State.FAILING and "storage" not in mailbox.last_error
+    assert not Message.all_tenants.filter(buffer=buffer).exists()
