@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # The API reference page's Swagger UI bundle, served from our static files (no CDN): BSD licence.
+    "drf_spectacular_sidecar",
     # Sign-in security (intake/sign_in.py, intake/two_factor.py): one-time passwords, failed sign-ins.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -97,6 +99,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# What the API's rate limits count in (acd_points/api/throttling.py). The embedded default is the memory of
+# one process, right for `make run`'s single web process; with several (gunicorn workers, machines) set a
+# shared one, e.g. redis://redis:6379/1, so that a rate is per user and not per process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A cache that went away costs a request two seconds, not a hung worker (the limits then let it pass).
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 2, "socket_timeout": 2})
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -226,8 +236,8 @@ REST_FRAMEWORK = {
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    # Per user, counted in the default cache (per process unless CACHES names a shared one).
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Per user, counted atomically in the default cache: across processes when CACHE_URL is shared (Redis).
+    "DEFAULT_THROTTLE_CLASSES": ["acd_points.api.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_RATE", default="600/minute"),
         "failed_token": env("API_FAILED_TOKEN_RATE", default="10/minute"),
@@ -245,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {"MailStateEnum": "mailboxes.models.Message.State"},
+    # The reference page (Swagger UI) from our static files; no call to the public validator either.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False, "tryItOutEnabled": False},
 }
 
 LOGGING = {

@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerView
 
 from intake import views
 from intake.admin import site as admin_site
@@ -26,5 +27,12 @@ urlpatterns = [
     path("mailboxes/", include("mailboxes.urls")),
     path("acd/", include("acd_points.urls")),
     path("api/v1/", include("acd_points.api.urls")),
+    # The API reference (Swagger UI), readable without a token like the schema it renders; trying an
+    # operation needs one (Authorize).
+    path(
+        "api/v1/reference/",
+        SpectacularSwaggerView.as_view(url_name="api:schema"),
+        name="api-reference",
+    ),
     path("admin/", admin_site.urls),
 ]

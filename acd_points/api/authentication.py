@@ -1,5 +1,8 @@
 """Who an API request acts as: the employee a token was issued to, in that employee's tenant."""
 
+import logging
+import math
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -7,8 +10,10 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
 from acd_points.api import tokens
+from acd_points.api.throttling import WindowCounter
 from intake.sign_in import client_address
 
+logger = logging.getLogger(__name__)
 KEYWORDS = {b"bearer", b"token"}  # "Token" is DRF's own spelling; clients written for it work too
 
 
@@ -18,7 +23,7 @@ class FailedTokenThrottle(SimpleRateThrottle):
     Past the rate (`DEFAULT_THROTTLE_RATES["failed_token"]`, else 10 a minute) every request from that
     address that presents a token answers 429 until the window has room again, valid tokens included,
     so guessing learns nothing. Only failures count: working integrations never come near it. Counted in
-    the default cache, like the per-user rate.
+    the shared cache, atomically, like the per-user rate (acd_points/api/throttling.py).
     """
 
     scope = "failed_token"
@@ -31,16 +36,23 @@ class FailedTokenThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
     def refuse_if_exceeded(self, request) -> None:
-        self.key = self.get_cache_key(request, None)
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            raise Throttled(wait=self.wait())
+        self.counter = WindowCounter(
+            self.get_cache_key(request, None), self.num_requests, self.duration, cache=self.cache
+        )
+        now = self.timer()
+        try:
+            used = self.counter.used(now)
+        except Exception:  # the cache server is away: tokens are still checked, only not counted
+            logger.warning("Failed-token limit not checked: the cache cannot be reached", exc_info=True)
+            return
+        if used >= self.num_requests:
+            raise Throttled(wait=max(1, math.ceil(self.counter.wait(now))))
 
     def record_failure(self) -> None:
-        self.throttle_success()  # DRF's name for "count this request in the window"
+        try:
+            self.counter.hit(self.timer())
+        except Exception:
+            logger.warning("Failed token not counted: the cache cannot be reached", exc_info=True)
 
 
 class ApiTokenAuthentication(BaseAuthentication):
