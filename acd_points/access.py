@@ -9,6 +9,7 @@ answer 404 whatever the permissions, and a query run without a tenant fails inst
 from django.db.models import Count, Q
 from django.http import Http404
 
+from acd_points.mail_list import removed_mail
 from acd_points.models import AcdPoint
 from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Buffer, Message
@@ -66,8 +67,10 @@ def new_mail_counts(buffer_ids) -> dict[int, int]:
     return {row["buffer_id"]: row["waiting"] for row in rows}
 
 
-def mail_or_404(buffer, pk) -> Message:
-    message = visible_mail(buffer).filter(pk=pk).first()
+def mail_or_404(buffer, pk, *, removed: bool = False) -> Message:
+    """A mail of the list; `removed`: one of the list's "removed from the list" filter instead (only a
+    point's list has it: mail Restore can bring back, never mail deleted or being deleted on the server)."""
+    message = (removed_mail(buffer) if removed else visible_mail(buffer)).filter(pk=pk).first()
     if message is None:
         raise Http404
     return message
@@ -78,8 +81,10 @@ def visible_attachments(buffer):
     return Attachment.objects.filter(message__in=visible_mail(buffer))
 
 
-def attachment_or_404(buffer, pk) -> Attachment:
-    attachment = visible_attachments(buffer).filter(pk=pk).select_related("message").first()
+def attachment_or_404(buffer, pk, *, removed: bool = False) -> Attachment:
+    """An attachment of a mail that mail_or_404 (with the same `removed`) would give."""
+    mails = removed_mail(buffer) if removed else visible_mail(buffer)
+    attachment = Attachment.objects.filter(message__in=mails, pk=pk).select_related("message").first()
     if attachment is None:
         raise Http404
     return attachment

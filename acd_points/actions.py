@@ -38,6 +38,18 @@ _REFUSED = {
         "and this point copies only graphic attachments.",
         "n",
     ),
+    NoFiles.UNUSABLE: ngettext_lazy(
+        "%(n)d mail was not generated: its attachments cannot be copied "
+        "(encrypted, unreadable or missing files).",
+        "%(n)d mails were not generated: their attachments cannot be copied "
+        "(encrypted, unreadable or missing files).",
+        "n",
+    ),
+    NoFiles.NONE_CHOSEN: ngettext_lazy(
+        "%(n)d mail was not generated: no attachment was chosen for its document.",
+        "%(n)d mails were not generated: no attachment was chosen for their documents.",
+        "n",
+    ),
 }
 _WITHOUT_FILES = {
     NoFiles.NO_ATTACHMENTS: ngettext_lazy(
@@ -59,11 +71,24 @@ _WITHOUT_FILES = {
         "(pdf, jpg, tif, png), and this point copies only graphic attachments.",
         "n",
     ),
+    NoFiles.UNUSABLE: ngettext_lazy(
+        "%(n)d document was generated without files: its mail's attachments cannot be copied "
+        "(encrypted, unreadable or missing files).",
+        "%(n)d documents were generated without files: their mails' attachments cannot be copied "
+        "(encrypted, unreadable or missing files).",
+        "n",
+    ),
+    NoFiles.NONE_CHOSEN: ngettext_lazy(
+        "%(n)d document was generated without files: no attachment was chosen for it.",
+        "%(n)d documents were generated without files: no attachment was chosen for them.",
+        "n",
+    ),
 }
 
 
-def generate(*, point: AcdPoint, message_ids: list[int], employee) -> GenerationReport:
-    return generate_documents(point=point, message_ids=message_ids, employee=employee)
+def generate(*, point: AcdPoint, message_ids: list[int], employee, choices=None) -> GenerationReport:
+    """`choices`: mail id → ids of the attachments the operator chose (see generate.generate_documents)."""
+    return generate_documents(point=point, message_ids=message_ids, employee=employee, choices=choices)
 
 
 def generation_messages(report: GenerationReport) -> list[tuple[int, str]]:

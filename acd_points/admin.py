@@ -27,6 +27,7 @@ class AcdPointForm(forms.ModelForm):
             "work_folder",
             "graphic_only",
             "allow_documents_without_files",
+            "document_per_attachment",
             "show_subject",
             "show_sender",
             "show_received",
@@ -55,6 +56,7 @@ class AcdPointAdmin(TenantAdminMixin, admin.ModelAdmin):
                     "work_folder",
                     "graphic_only",
                     "allow_documents_without_files",
+                    "document_per_attachment",
                 ]
             },
         ),

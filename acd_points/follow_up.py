@@ -6,10 +6,12 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from acd_points import folders
 from acd_points.models import PendingWork
+from intake import reasons
 from intake.claims import Claims, backoff
 from intake.jobs import Job
 from intake.tenancy import tenant_context
@@ -22,6 +24,11 @@ CLAIM = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=6)
 BATCH = 500
+# Why an item failed (PendingWork.last_error): a code, shown in the reader's language; the error's own
+# words (the disk's, the folder rule's) are its detail.
+COPY_FAILED = reasons.define(
+    "follow_up.copy_failed", _("The file could not be copied into the folder %(folder)s.")
+)
 
 # The worker job that runs recorded items (ids) after the commit; connected in AcdPointsConfig.ready.
 running = Job("run follow-up work")
@@ -65,7 +72,9 @@ def _copy(item: PendingWork, token: str) -> int:
             data = handle.read()
         folders.copy_into(item.tenant_id, item.folder, item.document_file.original_name, data)
     except (OSError, folders.FolderNotAllowed) as error:
-        _failed(item, token, f"{type(error).__name__}: {error}")
+        with translation.override("en"):
+            detail = f"{type(error).__name__}: {error}"
+        _failed(item, token, COPY_FAILED.stored(folder=item.folder, detail=detail))
         return 0
     return 1 if _succeeded(item, token) else 0
 
@@ -80,14 +89,14 @@ def _delete(mailbox, items: list[PendingWork], token: str) -> int:
                     imap.delete_mail(client, message.folder, message.uid, uidvalidity=message.uidvalidity)
                     outcomes[item.pk] = None
                 except imap.FolderRenumbered as error:
-                    outcomes[item.pk] = str(error)
+                    outcomes[item.pk] = error.stored()
         return outcomes
 
     try:
         outcomes = with_server(mailbox, delete_all)
     except MailConnectionError as error:
         for item in items:
-            _failed(item, token, str(error))
+            _failed(item, token, error.stored())
         return 0
     done = 0
     for item in items:
@@ -121,7 +130,7 @@ def _failed(item: PendingWork, token: str, reason: str) -> bool:
         item.pk,
         token,
         state=PendingWork.State.FAILED,
-        last_error=reason[:1000],
+        last_error=reason if reasons.is_reason(reason) else reason[:1000],
         attempts=F("attempts") + 1,
         next_attempt_at=timezone.now() + delay,
     )

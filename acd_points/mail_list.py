@@ -1,7 +1,9 @@
 """The operators' mail list: filters, search and keyset pagination.
 
-Pages are addressed by a cursor (received time and id of the row they start after), never by an
+Pages are addressed by a cursor (the sort moment and id of the row they start after), never by an
 offset and never with a total count, so every page costs one indexed query however long the list.
+The cursor and page helpers (keyset_page) and the input bounds (search_text, parsed_date, within_days)
+are shared with the documents list (acd_points/document_list.py).
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from acd_points.models import PendingWork
 from mailboxes.models import Message
 
 PAGE_SIZE = 25
+SEARCH_LIMIT = 100  # characters of a search kept: an outsider's query string is bounded
 STATES = Message.LISTED_STATES  # the state filter offers exactly what the list can show
 REMOVED = "removed"  # the state filter's one more value on a point's list: mails Restore can bring back
 
@@ -23,6 +26,30 @@ def removed_mail(buffer):
     """Mail removed from the list only: not deleted, nor being deleted, on the server (see restore)."""
     deleting = PendingWork.objects.filter(kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=OuterRef("pk"))
     return Message.objects.filter(buffer=buffer, state=Message.State.HIDDEN).exclude(Exists(deleting))
+
+
+def search_text(params) -> str:
+    return params.get("q", "").strip()[:SEARCH_LIMIT]
+
+
+def parsed_date(params, name: str) -> str:
+    """The parameter when it is a real date (YYYY-MM-DD), else "": never an error, never unbounded."""
+    value = params.get(name, "")
+    try:
+        return value if len(value) == 10 and parse_date(value) else ""
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-31
+        return ""
+
+
+def within_days(queryset, field: str, date_from: str, date_to: str):
+    """Rows whose `field` falls on or after date_from and on or before date_to (the current time zone)."""
+    if date_from:
+        start = timezone.make_aware(datetime.combine(parse_date(date_from), time.min))
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if date_to:
+        end = timezone.make_aware(datetime.combine(parse_date(date_to), time.max))
+        queryset = queryset.filter(**{f"{field}__lte": end})
+    return queryset
 
 
 @dataclass
@@ -38,11 +65,11 @@ class MailFilters:
         state = params.get("state", "")
         known = state in STATES or (removed_allowed and state == REMOVED)
         return cls(
-            q=params.get("q", "").strip()[:100],
+            q=search_text(params),
             state=state if known else "",
             has_attachments=params.get("has_attachments") in {"1", "on", "true"},
-            date_from=params.get("date_from", "") if parse_date(params.get("date_from", "")) else "",
-            date_to=params.get("date_to", "") if parse_date(params.get("date_to", "")) else "",
+            date_from=parsed_date(params, "date_from"),
+            date_to=parsed_date(params, "date_to"),
         )
 
     @property
@@ -56,13 +83,7 @@ class MailFilters:
             queryset = queryset.filter(state=self.state)
         if self.has_attachments:
             queryset = queryset.filter(attachment_count__gt=0)
-        if self.date_from:
-            start = timezone.make_aware(datetime.combine(parse_date(self.date_from), time.min))
-            queryset = queryset.filter(received_at__gte=start)
-        if self.date_to:
-            end = timezone.make_aware(datetime.combine(parse_date(self.date_to), time.max))
-            queryset = queryset.filter(received_at__lte=end)
-        return queryset
+        return within_days(queryset, "received_at", self.date_from, self.date_to)
 
     def as_query(self) -> dict:
         query = {"q": self.q, "state": self.state, "date_from": self.date_from, "date_to": self.date_to}
@@ -78,35 +99,52 @@ class MailPage:
     newer: str  # cursor of the previous (newer) page, "" at the start
 
 
-def _cursor(message) -> str:
-    return f"{message.received_at.isoformat()}_{message.pk}"
+def cursor_of(row, field: str) -> str:
+    return f"{getattr(row, field).isoformat()}_{row.pk}"
 
 
-def _parse_cursor(value: str):
-    stamp, _, pk = (value or "").rpartition("_")
-    moment = parse_datetime(stamp) if stamp else None
-    return (moment, int(pk)) if moment and pk.isdigit() else (None, None)
+def parse_cursor(value: str):
+    """(moment, id) of a cursor, or (None, None) for anything else (an outsider may send anything)."""
+    stamp, _, pk = (value or "")[:100].rpartition("_")
+    try:
+        moment = parse_datetime(stamp) if stamp else None
+    except ValueError:
+        moment = None
+    # 18 digits: any id of ours, and never a number the database cannot compare (SQLite: 64 bits).
+    return (moment, int(pk)) if moment and pk.isdigit() and len(pk) <= 18 else (None, None)
+
+
+def keyset_page(queryset, field: str, *, after: str = "", before: str = "", size: int = PAGE_SIZE):
+    """Newest first by (field, id): (rows, older cursor, newer cursor), "" where there is no such page.
+
+    `after`: the page older than that cursor; `before`: the page newer than it. One query of size + 1
+    rows on the (field, id) order, whatever the list's length.
+    """
+    moment, pk = parse_cursor(before or after)
+    if before and moment:
+        newer_rows = list(
+            queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk})).order_by(
+                field, "id"
+            )[: size + 1]
+        )
+        has_newer = len(newer_rows) > size
+        rows = list(reversed(newer_rows[:size]))
+        older = cursor_of(rows[-1], field) if rows else ""
+        return rows, older, cursor_of(rows[0], field) if rows and has_newer else ""
+    if moment:
+        queryset = queryset.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
+    rows = list(queryset.order_by(f"-{field}", "-id")[: size + 1])
+    has_older = len(rows) > size
+    rows = rows[:size]
+    return (
+        rows,
+        cursor_of(rows[-1], field) if has_older else "",
+        cursor_of(rows[0], field) if rows and moment else "",
+    )
 
 
 def mail_page(queryset, *, after: str = "", before: str = "", size: int = PAGE_SIZE) -> MailPage:
     """Newest first. `after`: the page older than that cursor; `before`: the page newer than it."""
     # A list never shows the body text (up to 200,000 characters a mail) nor the search column.
     queryset = queryset.defer("body_text", "search_text")
-    moment, pk = _parse_cursor(before or after)
-    if before and moment:
-        newer_rows = list(
-            queryset.filter(Q(received_at__gt=moment) | Q(received_at=moment, pk__gt=pk)).order_by(
-                "received_at", "id"
-            )[: size + 1]
-        )
-        has_newer = len(newer_rows) > size
-        rows = list(reversed(newer_rows[:size]))
-        return MailPage(
-            rows, _cursor(rows[-1]) if rows else "", _cursor(rows[0]) if rows and has_newer else ""
-        )
-    if moment:
-        queryset = queryset.filter(Q(received_at__lt=moment) | Q(received_at=moment, pk__lt=pk))
-    rows = list(queryset.order_by("-received_at", "-id")[: size + 1])
-    has_older = len(rows) > size
-    rows = rows[:size]
-    return MailPage(rows, _cursor(rows[-1]) if has_older else "", _cursor(rows[0]) if rows and moment else "")
+    return MailPage(*keyset_page(queryset, "received_at", after=after, before=before, size=size))

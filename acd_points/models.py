@@ -37,6 +37,11 @@ class NoFiles(models.TextChoices):
             "and the point copies only graphic attachments."
         ),
     )
+    UNUSABLE = (
+        "unusable_attachments",
+        _("The mail's attachments cannot be copied (encrypted, unreadable or missing files)."),
+    )
+    NONE_CHOSEN = "none_chosen", _("The operator chose no attachment for the document.")
 
 
 class OcrPoint(TenantOwned):
@@ -106,6 +111,15 @@ class AcdPoint(TenantOwned):
             "generated and the operator is told why. On: it becomes a document without files."
         ),
     )
+    document_per_attachment = models.BooleanField(
+        _("generate a separate document for each attachment"),
+        default=False,
+        help_text=_(
+            "For mails that carry several invoices: each attachment that goes onto a document becomes a "
+            "document of its own, titled with the mail's subject and the file's name. Off: one document "
+            "per mail with all its attachments."
+        ),
+    )
     # List
     show_subject = models.BooleanField(_("subject"), default=True)
     show_sender = models.BooleanField(_("sender"), default=True)
@@ -141,17 +155,18 @@ class AcdPoint(TenantOwned):
 
 
 class PointDocument(TenantOwned):
-    """The link from a generated document to its source mail and point: at most one per mail."""
+    """The link from a generated document to its source mail and point: one per document; a mail has one,
+    or one per attachment at a point that makes a document of each (all made at once, exactly once)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     point = models.ForeignKey(AcdPoint, on_delete=models.PROTECT, related_name="documents")
-    message = models.OneToOneField(Message, on_delete=models.PROTECT, related_name="point_document")
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="point_documents")
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="point_document")
     # Set when the document has no files, as the point allowed: why its mail had none to give.
     no_files_reason = models.CharField(max_length=30, choices=NoFiles.choices, blank=True)
 
     class Meta:
-        ordering = ["-document__created_at"]
+        ordering = ["-document__created_at", "-id"]
 
 
 class PendingWork(TenantOwned):

@@ -11,9 +11,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from acd_points import access, actions
+from acd_points.document_list import document_list_context
 from acd_points.downloads import file_response
 from acd_points.folders import FolderNotAllowed
-from acd_points.mail_detail import shown_mail
+from acd_points.mail_detail import mail_page_context, mail_url, next_mail_url
 from acd_points.mail_list import REMOVED, STATES, MailFilters, mail_page, removed_mail
 
 DISPOSITIONS = {"download", "preview"}
@@ -58,6 +59,7 @@ def _list_context(request, buffer, columns, *, restorable=False):
         "older_url": "?" + urlencode(query | {"after": page.older}) if page.older else "",
         "newer_url": "?" + urlencode(query | {"before": page.newer}) if page.newer else "",
         "first_url": "?" + urlencode(query),
+        "list_query": urlencode(query),  # the pane and the mail links keep the list's filters
     }
 
 
@@ -77,22 +79,29 @@ def buffer_mail_list(request, pk):
     return render(request, "acd_points/mail_list.html", context)
 
 
+PANE_BASE = "acd_points/pane_base.html"  # ?pane=1: the page inside the list's preview pane
+
+
+def _render_mail(request, context):
+    pane = request.GET.get("pane") == "1"
+    context["base_template"] = PANE_BASE if pane else "base.html"
+    response = render(request, "acd_points/mail_detail.html", context)
+    if pane:  # only the pane may be framed, and only by the portal's own pages
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 @login_required
 def mail_detail(request, pk, mail_pk):
     point = access.point_or_404(request, pk)
-    page = shown_mail(access.mail_or_404(point.buffer, mail_pk))
-    return render(
-        request,
-        "acd_points/mail_detail.html",
-        {
-            "point": point,
-            "message": page.message,
-            "text": page.text,
-            "text_missing": page.text_missing,
-            "attachments": page.attachments,
-            "document": page.document,
-        },
-    )
+    return _render_mail(request, mail_page_context(request.GET, point.buffer, mail_pk, point=point))
+
+
+@login_required
+def buffer_mail_detail(request, pk, mail_pk):
+    """A buffer's mail, read only (no point, so no point actions)."""
+    buffer = access.buffer_or_404(request, pk)
+    return _render_mail(request, mail_page_context(request.GET, buffer, mail_pk))
 
 
 @login_required
@@ -100,7 +109,20 @@ def attachment_file(request, pk, attachment_pk, disposition):
     if disposition not in DISPOSITIONS:
         raise Http404
     point = access.point_or_404(request, pk)
-    attachment = access.attachment_or_404(point.buffer, attachment_pk)
+    removed = request.GET.get("state") == REMOVED  # a removed mail's files, through the removed filter
+    attachment = access.attachment_or_404(point.buffer, attachment_pk, removed=removed)
+    return _attachment_response(attachment, disposition)
+
+
+@login_required
+def buffer_attachment_file(request, pk, attachment_pk, disposition):
+    if disposition not in DISPOSITIONS:
+        raise Http404
+    attachment = access.attachment_or_404(access.buffer_or_404(request, pk), attachment_pk)
+    return _attachment_response(attachment, disposition)
+
+
+def _attachment_response(attachment, disposition):
     return file_response(
         attachment.file,
         name=attachment.display_name,
@@ -117,6 +139,20 @@ def _back(point, query: str) -> str:
     return reverse("acd:point", args=[point.pk]) + (f"?{query}" if query else "")
 
 
+def _after(point, ids: list[int], query: str, then: str) -> str:
+    """Back to the list, or (then=next, from a mail's page) on to the list's next mail."""
+    if then == "next" and len(ids) == 1:
+        return next_mail_url(point, ids[0], query)
+    return _back(point, query)
+
+
+def _choices(params, ids: list[int]):
+    """The attachments chosen on a mail's page (its form says choose=1) for its one mail; else None."""
+    if params.get("choose") != "1" or len(ids) != 1:
+        return None
+    return {ids[0]: [int(value) for value in params.getlist("attachment") if value.isdigit()]}
+
+
 @login_required
 @require_POST
 def mail_action(request, pk):
@@ -124,12 +160,13 @@ def mail_action(request, pk):
     ids = _selected(request.POST)
     action = request.POST.get("action", "")
     query = request.POST.get("query", "")
-    back = _back(point, query)
+    then = request.POST.get("then", "")
     if not ids:
         messages.warning(request, _("Select at least one mail."))
-        return redirect(back)
+        return redirect(_back(point, query))
     if action == "generate":
-        report = actions.generate(point=point, message_ids=ids, employee=request.employee)
+        choices = _choices(request.POST, ids)
+        report = actions.generate(point=point, message_ids=ids, employee=request.employee, choices=choices)
         said = actions.generation_messages(report)
     elif action == "hide":
         count = actions.delete_from_list(point=point, message_ids=ids, employee=request.employee)
@@ -143,14 +180,15 @@ def mail_action(request, pk):
             raise Http404
         if request.POST.get("confirm") != "1":  # it cannot be undone: only the confirmation page does it
             confirm = reverse("acd:confirm-delete", args=[point.pk])
-            return redirect(confirm + "?" + urlencode({"mail": ids, "query": query}, doseq=True))
+            asked = {"mail": ids, "query": query, "then": then}
+            return redirect(confirm + "?" + urlencode(asked, doseq=True))
         count = actions.delete_from_list_and_mailbox(point=point, message_ids=ids, employee=request.employee)
         said = [(messages.SUCCESS, _said_deleted(count))]
     else:
         said = [(messages.ERROR, _("Unknown action."))]
     for level, text in said:
         messages.add_message(request, level, text)
-    return redirect(back)
+    return redirect(_after(point, ids, query, then))
 
 
 def _said_removed(count: int) -> str:
@@ -176,6 +214,7 @@ def confirm_delete(request, pk):
     if not point.allow_delete_from_mailbox:
         raise Http404
     query = request.GET.get("query", "")
+    then = "next" if request.GET.get("then") == "next" else ""  # asked from a mail's page
     selected = access.visible_mail(point.buffer).filter(pk__in=_selected(request.GET))
     ids = list(selected.values_list("pk", flat=True))
     if not ids:
@@ -190,7 +229,8 @@ def confirm_delete(request, pk):
             "count": len(ids),
             "mailbox": point.buffer.mailbox,
             "query": query,
-            "back": _back(point, query),
+            "then": then,
+            "back": mail_url(point, None, ids[0], query) if then and len(ids) == 1 else _back(point, query),
         },
     )
 
@@ -225,8 +265,8 @@ def set_folder(request, pk):
 @login_required
 def document_list(request):
     _area_or_404(request)
-    documents = access.documents_for(request.employee).select_related("created_by", "point_document__point")
-    return render(request, "acd_points/document_list.html", {"documents": documents[:200]})
+    context = document_list_context(request.employee, request.GET)
+    return render(request, "acd_points/document_list.html", context)
 
 
 @login_required

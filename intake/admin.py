@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_celery_results.models import TaskResult
 
+from intake.admin_saving import UniqueOnSaveMixin
 from intake.admin_titles import with_titles
 from intake.forms import EmployeeCreationForm, EmployeeForm, TenantForm, TenantUniqueChecks
 from intake.models import Document, DocumentFile, Employee, Tenant
@@ -35,10 +36,11 @@ def deletion_stamp(tenant_id: int) -> str:
     return json.dumps([{"tenant": int(tenant_id)}])
 
 
-class SiteAdminMixin:
+class SiteAdminMixin(UniqueOnSaveMixin):
     """What every page of this admin does: an object it may not show answers as an unused id (Django
-    redirects to the index with "doesn't exist", a 404 here), and no field shown read-only is prepopulated
-    (or prepopulates another): the form has no such field, so Django would fail with a KeyError."""
+    redirects to the index with "doesn't exist", a 404 here), no field shown read-only is prepopulated
+    (or prepopulates another): the form has no such field, so Django would fail with a KeyError; a save
+    refused by a unique constraint is a field error (intake/admin_saving.py)."""
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
@@ -104,7 +106,7 @@ class TenantAdminMixin(SiteAdminMixin):
     def save_model(self, request, obj, form, change):
         if not change and isinstance(obj, TenantOwned) and obj.tenant_id is None:
             obj.tenant = request.tenant
-        super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)  # a concurrent duplicate: UniqueOnSaveMixin
 
     def has_module_permission(self, request):
         return request.user.is_superuser or is_tenant_administrator(request)
@@ -335,7 +337,8 @@ class EmployeeAdmin(TenantAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        created = form.create_employee(request.tenant)
+        # A login taken meanwhile is a field error like a name (UniqueOnSaveMixin).
+        created = self.save_refusing_clashes(User, lambda: form.create_employee(request.tenant))
         obj.pk, obj.tenant, obj.user = created.pk, created.tenant, created.user
         obj._state.adding = False
         return None
@@ -350,10 +353,14 @@ class DocumentFileInline(ReadOnlyTenantInline):
 class DocumentAdmin(TenantAdminMixin, admin.ModelAdmin):
     """Documents are made by operators; the admin shows them read-only."""
 
-    list_display = ["title", "source", "created_by", "created_at"]
+    list_display = ["title", "shown_source", "created_by", "created_at"]
     search_fields = ["title", "source"]
-    readonly_fields = ["title", "source", "created_by", "created_at"]
+    readonly_fields = ["title", "shown_source", "created_by", "created_at"]
     inlines = [DocumentFileInline]
+
+    @admin.display(description=_("source"))
+    def shown_source(self, obj):
+        return obj.shown_source  # stored as data: in the reader's language
 
     def has_add_permission(self, request):
         return False

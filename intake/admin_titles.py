@@ -4,17 +4,26 @@ Django builds "Add %s", "Select %s to change", "Available %s" … from a model's
 Polish yields nominatives where the sentence needs an accusative ("Dodaj skrzynka pocztowa"). Each
 registered model names its phrases here, and every admin of the site (TenantAdminSite.register) gets
 AdminTitlesMixin, which puts them on the add/change/view, change-list, delete pages and on the
-filter_horizontal widgets. A model without an entry keeps Django's phrasing (a test names it).
+filter_horizontal widgets, and intake/admin_phrases.py's on the counts, the bulk deletion, the summaries
+and the success messages. A model without an entry keeps Django's phrasing (a test names it).
 """
 
 import json
+import re
 from dataclasses import dataclass
 
+from django.apps import apps
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.template.response import TemplateResponse
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from intake.admin_phrases import counted, phrases_for
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,9 @@ class AdminTitlesMixin:
             # As Django decides it: a change page the user may not change is a view page.
             changeable = self.has_change_permission(request, obj)
             context["title"] = titles.add if add else titles.change if changeable else titles.view
+        phrases = phrases_for(self.model)
+        if phrases:  # templates/admin/submit_line.html
+            context["save_and_add_another"] = phrases.save_and_add_another
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changelist_instance(self, request):
@@ -197,7 +209,34 @@ class AdminTitlesMixin:
             else:
                 changelist.title = titles.select_to_view
             changelist.add_title = titles.add  # templates/admin/change_list_object_tools.html
+        phrases = phrases_for(self.model)
+        if phrases:  # templates/admin/pagination.html and actions.html
+            changelist.count_text = phrases.count % {"count": changelist.result_count}
+            changelist.select_all_text = phrases.select_all % {"count": changelist.result_count}
         return changelist
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        phrases = phrases_for(self.model)
+        if phrases and "delete_selected" in actions:
+            actions["delete_selected"] = (delete_selected_phrased, "delete_selected", phrases.delete_selected)
+        return actions
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The summary's "5 skrzynek pocztowych" (templates/admin/includes/object_delete_summary.html).
+        models = {str(model._meta.verbose_name_plural): model for model in apps.get_models()}
+        model_count = {
+            CountedName(name, counted(models[str(name)], count) if str(name) in models else None): count
+            for name, count in model_count.items()
+        }
+        return deleted, model_count, perms_needed, protected
+
+    def message_user(self, request, message, *args, **kwargs):
+        phrases = phrases_for(self.model)
+        if phrases:
+            message = phrased_message(self.model, phrases, message)
+        return super().message_user(request, message, *args, **kwargs)
 
     def render_delete_form(self, request, context):
         titles = titles_for(self.model)
@@ -205,6 +244,9 @@ class AdminTitlesMixin:
             refused = context.get("perms_lacking") or context.get("protected")
             context["title"] = titles.cannot_delete if refused else titles.delete
             context["object_name"] = titles.deletion_object
+            phrases = phrases_for(self.model)
+            if refused and phrases:  # "Deleting the [mailbox] …": templates/admin/delete_confirmation.html
+                context["object_name"] = phrases.deleting_object
         return super().render_delete_form(request, context)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -213,6 +255,80 @@ class AdminTitlesMixin:
         if phrases and "widget" not in kwargs and (stacked or db_field.name in self.filter_horizontal):
             kwargs["widget"] = PhrasedSelectMultiple(db_field.verbose_name, stacked, phrases)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CountedName(str):
+    """A model's plural name as Django's deletion summary keys it, carrying the whole count phrase."""
+
+    def __new__(cls, name, counted_text):
+        instance = super().__new__(cls, name)
+        instance.counted = counted_text
+        return instance
+
+
+def delete_selected_phrased(modeladmin, request, queryset):
+    """Django's bulk deletion, its confirmation page given the model's sentences
+    (templates/admin/delete_selected_confirmation.html); its message is phrased by message_user."""
+    response = delete_selected(modeladmin, request, queryset)
+    if isinstance(response, TemplateResponse):  # not rendered yet: the context can still change
+        phrases, count = phrases_for(modeladmin.model), len(queryset)
+        response.context_data["confirm_selected"] = phrases.confirm_selected % {"count": count}
+        response.context_data["deleting_selected"] = phrases.deleting_selected % {"count": count}
+    return response
+
+
+# Django's messages about one object or a bulk deletion (django/contrib/admin/options.py, actions.py), in
+# the language of the request, and the model's phrases that say it instead.
+_EDIT_AGAIN = "You may edit it again below."
+_BULK_DELETED = "Successfully deleted %(count)d %(items)s."
+_DJANGO_MESSAGES = [
+    ("The {name} “{obj}” was added successfully.", ["added"]),
+    ("The {name} “{obj}” was added successfully. You may edit it again below.", ["added", _EDIT_AGAIN]),
+    (
+        "The {name} “{obj}” was added successfully. You may add another {name} below.",
+        ["added", "add_another"],
+    ),
+    ("The {name} “{obj}” was changed successfully.", ["changed"]),
+    ("The {name} “{obj}” was changed successfully. You may edit it again below.", ["changed", _EDIT_AGAIN]),
+    (
+        "The {name} “{obj}” was changed successfully. You may add another {name} below.",
+        ["changed", "add_another"],
+    ),
+    ("The %(name)s “%(obj)s” was deleted successfully.", ["deleted"]),
+]
+
+
+def _pattern(template: str, name: str) -> re.Pattern:
+    pattern = re.escape(template)
+    for placeholder in ["{obj}", "%(obj)s"]:
+        pattern = pattern.replace(re.escape(placeholder), "(?P<obj>.*)")
+    for placeholder in ["{name}", "%(name)s"]:
+        pattern = pattern.replace(re.escape(placeholder), re.escape(name))
+    return re.compile(pattern, re.S)
+
+
+def phrased_message(model, phrases, message):
+    """`message` in the model's phrases when it is one of Django's messages above, else unchanged."""
+    text, safe = str(message), isinstance(message, SafeData)
+    name = str(model._meta.verbose_name)
+    candidates = [(gettext(template), parts) for template, parts in _DJANGO_MESSAGES]
+    # Django's "added … " + " " + "You may edit it again below." is also sent as two translations.
+    candidates.append((gettext(_DJANGO_MESSAGES[0][0]) + " " + gettext(_EDIT_AGAIN), ["added", _EDIT_AGAIN]))
+    for template, parts in candidates:
+        found = _pattern(template, conditional_escape(name) if safe else name).fullmatch(text)
+        if found:
+            obj = mark_safe(found["obj"]) if safe else found["obj"]  # noqa: S308 (from Django's safe text)
+            said = [str(getattr(phrases, part)) if part != _EDIT_AGAIN else gettext(part) for part in parts]
+            joined = " ".join(said)
+            return format_html(joined, obj=obj) if safe else joined.format(obj=obj)
+    plural = str(model._meta.verbose_name_plural)
+    bulk = gettext(_BULK_DELETED)
+    bulk = re.escape(bulk).replace(re.escape("%(count)d"), r"(?P<count>\d+)")
+    bulk = bulk.replace(re.escape("%(items)s"), f"(?:{re.escape(name)}|{re.escape(plural)})")
+    found = re.fullmatch(bulk, text)
+    if found:
+        return str(phrases.deleted_count % {"count": int(found["count"])})
+    return message
 
 
 def with_titles(admin_class):

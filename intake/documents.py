@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from intake import reasons
 from intake.files import safe_display_name, sha256_hex, sniff_content_type, tenant_storage_path
 from intake.models import Document, DocumentFile
 from intake.tenancy import acts_for
@@ -44,7 +45,9 @@ def remove_orphaned_files(*, older_than, storage=default_storage) -> int:
 
 @acts_for("tenant")
 def create_document(*, tenant, title, created_by=None, source="", files=()) -> Document:
-    """Store a document with its files, all or nothing.
+    """Store a document with its files, all or nothing. `source`: where it came from, a reasons.Reason
+    (e.g. reasons.DOCUMENT_FROM_ACD_POINT(point=…, sender=…)), shown in each reader's language; a plain
+    text is stored as written.
 
     Files are written to storage before the rows that reference them are committed; if anything fails,
     the files written so far are removed, so a committed row always points at a complete file and a
@@ -54,7 +57,7 @@ def create_document(*, tenant, title, created_by=None, source="", files=()) -> D
     try:
         with transaction.atomic():
             document = Document.objects.create(
-                tenant=tenant, title=title[:300], created_by=created_by, source=source[:300]
+                tenant=tenant, title=title[:300], created_by=created_by, source=_stored_source(source)
             )
             for incoming in files:
                 content_type = sniff_content_type(incoming.data)
@@ -76,3 +79,8 @@ def create_document(*, tenant, title, created_by=None, source="", files=()) -> D
             default_storage.delete(path)
         raise
     return document
+
+
+def _stored_source(source) -> str:
+    limit = Document._meta.get_field("source").max_length
+    return source.stored(limit) if isinstance(source, reasons.Reason) else str(source or "")[:limit]

@@ -67,13 +67,19 @@ class TenantUniqueChecks:
                     except forms.ValidationError:
                         self._report_duplicate(constraint, candidate)
 
+    def duplicate_error(self, names):
+        """The error of a duplicate the database found when saving (intake.admin_saving.ClashReport), in
+        the words validation uses."""
+        model = self._meta.model
+        if names == ["name"]:
+            return duplicate_name_error(model, self.cleaned_data.get("name", ""))
+        own = getattr(super(), "duplicate_error", None)
+        return own(names) if own else model().unique_error_message(model, names)
+
     def _report_duplicate(self, constraint, candidate):
         others = [name for name in constraint.fields if name != "tenant"]
         if others == ["name"]:
-            model_name = capfirst(candidate._meta.verbose_name)
-            error = forms.ValidationError(
-                DUPLICATE_NAME, code="unique", params={"model_name": model_name, "name": candidate.name}
-            )
+            error = duplicate_name_error(type(candidate), candidate.name)
         else:  # Django's own words ("… with this … already exists."), in the reader's language
             error = candidate.unique_error_message(type(candidate), others)
         self.add_error(others[0] if len(others) == 1 else None, error)
@@ -83,6 +89,11 @@ class TenantUniqueChecks:
             widget = field.widget
             if isinstance(widget, forms.PasswordInput) and not field.disabled and name not in self._errors:
                 widget.render_value = widget.render_value or bool(self[name].data)
+
+
+def duplicate_name_error(model, name) -> forms.ValidationError:
+    params = {"model_name": capfirst(model._meta.verbose_name), "name": name}
+    return forms.ValidationError(DUPLICATE_NAME, code="unique", params=params)
 
 
 class DisplayNameCleaning:
@@ -127,6 +138,10 @@ class EmployeeCreationForm(DisplayNameCleaning, forms.ModelForm):
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(gettext_lazy("This username is already taken."))
         return username
+
+    def duplicate_error(self, names):
+        """A login taken while this form was saved (intake.admin_saving.ClashReport): as clean_username."""
+        return forms.ValidationError(gettext_lazy("This username is already taken."))
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.tenancy import TenantOwned
 
 
@@ -74,9 +75,10 @@ class Document(TenantOwned):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    # Where the document came from, in words (e.g. "ACD point Invoices, mail from …"); apps that create
-    # documents keep their own typed link to the source next to it.
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    # Where the document came from: a stored reason (intake.reasons, e.g. "document.acd_point_mail" with
+    # the point and the sender), shown in the reader's language (shown_source); rows of old hold plain
+    # words. Apps that create documents keep their own typed link to the source next to it.
+    source = models.CharField(_("source"), max_length=1000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -85,6 +87,11 @@ class Document(TenantOwned):
 
     def __str__(self):
         return self.title
+
+    @property
+    def shown_source(self) -> str:
+        """Where it came from, in the active language (a plain text of old as written)."""
+        return reasons.render(self.source)
 
 
 class DocumentFile(TenantOwned):

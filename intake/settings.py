@@ -175,8 +175,9 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# No page is ever framed; the PDF preview's own response allows its frame on the mail page (SAMEORIGIN,
-# set in acd_points/downloads.py, which this middleware setting leaves alone).
+# No page is ever framed by another site; the PDF preview's response (its frame on the mail page) and the
+# mail page in the list's preview pane (?pane=1) allow the portal itself (SAMEORIGIN, set by their views,
+# which this middleware setting leaves alone).
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: a broker that needs no server by default (kombu's file-system transport under var/).
@@ -255,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {"MailStateEnum": "mailboxes.models.Message.State"},
+    # Answers every operation has (401, 404, 429 with Retry-After), download types, links between operations.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "acd_points.api.schema.complete_answers",
+    ],
     # The reference page (Swagger UI) from our static files; no call to the public validator either.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

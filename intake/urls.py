@@ -34,5 +34,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api:schema"),
         name="api-reference",
     ),
+    path("api/", include("acd_points.api.errors")),  # any other API path: a JSON 404
     path("admin/", admin_site.urls),
 ]

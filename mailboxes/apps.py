@@ -7,7 +7,7 @@ class MailboxesConfig(AppConfig):
     verbose_name = _("Mailboxes and buffers")
 
     def ready(self):
-        from mailboxes import tasks
+        from mailboxes import extract_reasons, tasks  # noqa: F401 - extraction's codes get their words
         from mailboxes.notifications import outbox
 
         # Services start worker jobs through hooks, so they never import the task modules.

@@ -7,18 +7,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from acd_points.mail_list import PAGE_SIZE, STATES, MailFilters
-from acd_points.models import AcdPoint, MailAction, NoFiles
+from acd_points.api import queries
+from acd_points.mail_list import STATES, MailFilters
+from acd_points.models import AcdPoint, MailAction
+from intake import reasons
 from intake.files import bounded, fit_to_show
 from intake.models import Document, DocumentFile
 from mailboxes.models import Attachment, Message
 
-MAX_ID = 2**63 - 1  # ids are 64-bit; larger numbers are refused, not passed to the database
-MAX_MAILS_PER_CALL = 500
 # Defects given per mail, and characters per defect: rows stored before intake capped them exist.
 MAX_DEFECTS = 200
 DEFECT_LENGTH = 500
 MULTI_LINE = frozenset({"unreadable_reason", "problem_detail"})
+# Stored as codes with parameters (intake.reasons): rendered in the request's language, English by default.
+STORED_REASONS = frozenset({"unreadable_reason", "problem_detail", "signature_detail"})
+STORED_DEFECTS_LIMIT = 40_000
 
 
 class BoundedTextMixin:
@@ -29,11 +32,13 @@ class BoundedTextMixin:
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        language = reasons.api_language(self.context.get("request"))
         for name, limit in self.bounded_text.items():
             if isinstance(data.get(name), str):
-                data[name] = bounded(
-                    fit_to_show(data[name][: limit * 2], keep_lines=name in MULTI_LINE), limit
-                )
+                value = data[name]
+                if name in STORED_REASONS:  # rendered whole: a cut code would show as raw JSON
+                    value = reasons.render(value, language)
+                data[name] = bounded(fit_to_show(value[: limit * 2], keep_lines=name in MULTI_LINE), limit)
         return data
 
 
@@ -41,8 +46,11 @@ class DefectsField(serializers.ListField):
     """The mail's defects, one per line, read from a bounded head of the stored text."""
 
     def get_attribute(self, message):
-        lines = message.defects[: MAX_DEFECTS * DEFECT_LENGTH].splitlines()
-        return [bounded(fit_to_show(line), DEFECT_LENGTH) for line in lines if line][:MAX_DEFECTS]
+        # Each line is a stored reason (ingest keeps them whole, 20,000 characters in all): split before
+        # cutting, so that no line is cut inside its code.
+        lines = message.defects[:STORED_DEFECTS_LIMIT].splitlines()[:MAX_DEFECTS]
+        language = reasons.api_language(self.context.get("request"))
+        return [bounded(fit_to_show(reasons.render(line, language)), DEFECT_LENGTH) for line in lines if line]
 
 
 def _absolute(serializer, name: str, *args) -> str:
@@ -70,6 +78,7 @@ class PointSerializer(serializers.ModelSerializer):
             "columns",
             "graphic_only",
             "allow_documents_without_files",
+            "document_per_attachment",
             "delete_after_generate",
             "allow_delete_from_mailbox",
             "mails_url",
@@ -114,8 +123,16 @@ class AttachmentSerializer(BoundedTextMixin, serializers.ModelSerializer):
             "role": {
                 "help_text": _("Only documents are proposed for documents; the rest stay downloadable.")
             },
-            "problem": {"help_text": _("What is wrong with the file, if anything (empty when it is whole).")},
-            "problem_detail": {"help_text": _("The problem in words, as intake recorded it (English).")},
+            # Empty is a value of its own (a whole file): the schema lists it (BlankEnum) with the choices.
+            "problem": {
+                "help_text": _("What is wrong with the file, if anything (empty when it is whole)."),
+                "allow_blank": True,
+            },
+            "problem_detail": {
+                "help_text": _(
+                    "The problem in words, in the request's language (Accept-Language), English by default."
+                )
+            },
             "declared_type": {"help_text": _("The type the sender's mail declared.")},
             "sniffed_type": {"help_text": _("The type judged by the file's content.")},
             "origin": {"help_text": _("Where in the mail the file was found (e.g. a forwarded mail).")},
@@ -173,6 +190,7 @@ class MailSerializer(BoundedTextMixin, serializers.ModelSerializer):
             },
             "header_date_text": {"help_text": _("The Date header as written.")},
             "attachment_count": {"help_text": _("Attachments that are documents.")},
+            "signature": {"help_text": _("Empty when the mail is not signed."), "allow_blank": True},
         }
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -192,7 +210,14 @@ class HistorySerializer(BoundedTextMixin, serializers.ModelSerializer):
         model = MailAction
         fields = ["action", "employee", "at", "detail"]
         read_only_fields = fields
-        extra_kwargs = {"detail": {"help_text": _("What it concerned, e.g. the folder set.")}}
+        extra_kwargs = {
+            "detail": {
+                "help_text": _(
+                    "What it concerned, e.g. the folder set, or the files taken for a document when the "
+                    "operator chose them differently from the point's rules (— for none)."
+                )
+            }
+        }
 
 
 class MailDetailSerializer(MailSerializer):
@@ -202,11 +227,14 @@ class MailDetailSerializer(MailSerializer):
         read_only=True,
         help_text=_("What operators did with this mail, oldest first."),
     )
-    document = serializers.IntegerField(
-        source="point_document.document_id",
-        allow_null=True,
-        read_only=True,
-        help_text=_("The document generated from this mail, if any."),
+    document = serializers.SerializerMethodField(
+        help_text=_(
+            "The document generated from this mail, if any; the first of them at a point that makes a "
+            "document of each attachment (all are in documents)."
+        )
+    )
+    documents = serializers.SerializerMethodField(
+        help_text=_("All documents generated from this mail, oldest first (several: one per attachment).")
     )
 
     class Meta(MailSerializer.Meta):
@@ -217,9 +245,26 @@ class MailDetailSerializer(MailSerializer):
             "size",
             "snippet",
             "document",
+            "documents",
             "history",
         ]
         read_only_fields = fields
+
+    def _document_ids(self, message) -> list[int]:
+        if not hasattr(message, "_document_ids"):
+            message._document_ids = list(
+                message.point_documents.order_by("pk").values_list("document_id", flat=True)
+            )
+        return message._document_ids
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_document(self, message) -> int | None:
+        ids = self._document_ids(message)
+        return ids[0] if ids else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_documents(self, message) -> list[int]:
+        return self._document_ids(message)
 
 
 class MailPageSerializer(serializers.Serializer):
@@ -241,9 +286,9 @@ class MailQuerySerializer(serializers.Serializer):
     has_attachments = serializers.BooleanField(required=False, default=False)
     date_from = serializers.DateField(required=False, help_text=_("Received on or after this day."))
     date_to = serializers.DateField(required=False, help_text=_("Received on or before this day."))
-    after = serializers.CharField(required=False, help_text=_("Cursor: the page older than this one."))
-    before = serializers.CharField(required=False, help_text=_("Cursor: the page newer than this one."))
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=PAGE_SIZE)
+    after = queries.cursor_field(_("Opaque: the next link's value (the page older than this one)."))
+    before = queries.cursor_field(_("Opaque: the previous link's value (the page newer than this one)."))
+    page_size = queries.page_size_field()
 
     def filters(self) -> MailFilters:
         """The checked query as the pages' MailFilters (which silently drop values they do not know)."""
@@ -257,73 +302,6 @@ class MailQuerySerializer(serializers.Serializer):
                 "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
             }
         )
-
-
-class GenerateRequestSerializer(serializers.Serializer):
-    mails = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        allow_empty=False,
-        max_length=MAX_MAILS_PER_CALL,
-        help_text=_("Ids of the point's mails to make documents of."),
-    )
-
-    def validate_mails(self, value):
-        return list(dict.fromkeys(value))  # a repeated id would be reported once created, once skipped
-
-
-class NoFilesReasonSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(
-        choices=NoFiles.choices, help_text=_("Why the mail has no attachment to copy.")
-    )
-    detail = serializers.SerializerMethodField(help_text=_("The reason in words."))
-
-    def get_detail(self, item) -> str:
-        return str(NoFiles(item.reason).label)
-
-
-class RefusalSerializer(NoFilesReasonSerializer):
-    mail = serializers.IntegerField(source="message_id")
-
-
-class EmptyDocumentSerializer(NoFilesReasonSerializer):
-    mail = serializers.IntegerField(source="message_id")
-    document = serializers.IntegerField(source="document_id")
-
-
-class GenerateResultSerializer(serializers.Serializer):
-    created = serializers.ListField(
-        child=serializers.IntegerField(), help_text=_("Ids of the documents created, one per mail.")
-    )
-    skipped = serializers.ListField(
-        child=serializers.IntegerField(),
-        help_text=_(
-            "Ids of mails skipped: their document exists already, they cannot be read, "
-            "or they are not mails of this point."
-        ),
-    )
-    refused = RefusalSerializer(
-        many=True,
-        help_text=_(
-            "Mails not generated because they have no attachment to copy and the point does not allow "
-            "documents without files; they stay as they were."
-        ),
-    )
-    without_files = EmptyDocumentSerializer(
-        many=True,
-        help_text=_("Documents among those created that have no files, as the point allows, and why."),
-    )
-
-
-class GenerateRefusedSerializer(GenerateResultSerializer):
-    """The answer when mails were refused and no document was created."""
-
-    code = serializers.CharField(
-        help_text=_(
-            "The mails' common reason (no_attachments, no_document_attachments, no_graphic_attachments), "
-            "or no_eligible_attachments when they differ."
-        )
-    )
-    detail = serializers.CharField()
 
 
 class DocumentFileSerializer(BoundedTextMixin, serializers.ModelSerializer):
@@ -359,6 +337,9 @@ class DocumentSerializer(BoundedTextMixin, serializers.ModelSerializer):
     created_by = serializers.CharField(
         allow_null=True, read_only=True, help_text=_("Name of the employee who generated it.")
     )
+    source = serializers.SerializerMethodField(
+        help_text=_("Where it came from, in the language the request asks for (English by default).")
+    )
     files = DocumentFileSerializer(many=True, read_only=True)
 
     class Meta:
@@ -369,6 +350,9 @@ class DocumentSerializer(BoundedTextMixin, serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, document) -> str:
         return _absolute(self, "document", document.pk)
+
+    def get_source(self, document) -> str:
+        return reasons.render(document.source, reasons.api_language(self.context.get("request")))
 
 
 class DocumentDetailSerializer(DocumentSerializer):

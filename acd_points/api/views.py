@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from acd_points import access, actions
-from acd_points.api import serializers
+from acd_points.api import generation, queries, serializers
 from acd_points.downloads import file_response
+from acd_points.generate import unknown_choices
 from acd_points.mail_list import PAGE_SIZE, mail_page
 from acd_points.models import AcdPoint
 from intake.models import Document, DocumentFile
@@ -45,6 +47,7 @@ class TenantScopedView(generics.GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        queries.each_once(request.query_params)
         self._tenant_scope.enter_context(tenant_context(request.tenant))
 
 
@@ -91,7 +94,7 @@ class PointMailList(TenantScopedView):
     )
     def get(self, request, pk):
         point = access.point_or_404(request, pk)
-        query = serializers.MailQuerySerializer(data=request.query_params)
+        query = serializers.MailQuerySerializer(data=queries.as_given(request.query_params))
         query.is_valid(raise_exception=True)
         filters = query.filters()
         mails = filters.apply(access.visible_mail(point.buffer)).prefetch_related(
@@ -99,8 +102,8 @@ class PointMailList(TenantScopedView):
         )
         page = mail_page(
             mails,
-            after=query.validated_data.get("after", ""),
-            before=query.validated_data.get("before", ""),
+            after=queries.keyset_cursor_or_404(query.validated_data.get("after", "")),
+            before=queries.keyset_cursor_or_404(query.validated_data.get("before", "")),
             size=query.validated_data["page_size"],
         )
         kept = filters.as_query() | {"page_size": query.validated_data["page_size"]}
@@ -161,23 +164,26 @@ class AttachmentFile(TenantScopedView):
 
 
 class PointGenerate(TenantScopedView):
-    """Generate one document per mail, as the page's *Generate document* does; repeating is harmless."""
+    """Generate documents, as the mail page's *Generate document* does: one per mail (one per attachment
+    at a point that makes a document of each), with the attachments the point's rules choose or those
+    named in `attachments`; repeating is harmless."""
 
-    serializer_class = serializers.GenerateRequestSerializer
+    serializer_class = generation.GenerateRequestSerializer
 
     @extend_schema(
-        request=serializers.GenerateRequestSerializer,
+        request=generation.GenerateRequestSerializer,
         responses={
             201: OpenApiResponse(
-                serializers.GenerateResultSerializer, description="At least one document was created."
+                generation.GenerateResultSerializer, description="At least one document was created."
             ),
             200: OpenApiResponse(
-                serializers.GenerateResultSerializer, description="Nothing new: every mail was skipped."
+                generation.GenerateResultSerializer, description="Nothing new: every mail was skipped."
             ),
             422: OpenApiResponse(
-                serializers.GenerateRefusedSerializer,
+                generation.GenerateRefusedSerializer,
                 description="Nothing created, and mails were refused: they have no attachment to copy "
-                "and the point does not allow documents without files. They stay as they were.",
+                "(or none was chosen) and the point does not allow documents without files. They stay as "
+                "they were.",
             ),
             400: INVALID,
             404: NOT_FOUND,
@@ -185,10 +191,15 @@ class PointGenerate(TenantScopedView):
     )
     def post(self, request, pk):
         point = access.point_or_404(request, pk)
-        incoming = serializers.GenerateRequestSerializer(data=request.data)
+        incoming = generation.GenerateRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        choices = incoming.validated_data.get("attachments")
+        _check_choices(point, choices)
         report = actions.generate(
-            point=point, message_ids=incoming.validated_data["mails"], employee=request.employee
+            point=point,
+            message_ids=incoming.validated_data["mails"],
+            employee=request.employee,
+            choices=choices,
         )
         body = {
             "created": report.created,
@@ -198,15 +209,29 @@ class PointGenerate(TenantScopedView):
         }
         if report.refused and not report.created:
             return Response(_refused_answer(body, report), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-        answer = serializers.GenerateResultSerializer(body)
+        answer = generation.GenerateResultSerializer(body)
         return Response(answer.data, status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK)
+
+
+def _check_choices(point, choices) -> None:
+    """400 naming, per mail, the chosen ids that are not attachments of that mail which can be copied."""
+    unknown = unknown_choices(point, choices) if choices else {}
+    if unknown:
+        message = _("Not attachments of this mail that can be copied: %(ids)s.")
+        raise ValidationError(
+            {
+                "attachments": {
+                    str(pk): [message % {"ids": ", ".join(map(str, ids[:20]))}] for pk, ids in unknown.items()
+                }
+            }
+        )
 
 
 def _refused_answer(body: dict, report) -> dict:
     reasons = {refusal.reason for refusal in report.refused}
     code = reasons.pop() if len(reasons) == 1 else "no_eligible_attachments"
     detail = _("No document was generated.") + " " + actions.refusal_hint()
-    return serializers.GenerateRefusedSerializer(body | {"code": str(code), "detail": detail}).data
+    return generation.GenerateRefusedSerializer(body | {"code": str(code), "detail": detail}).data
 
 
 class DocumentPages(CursorPagination):
@@ -217,18 +242,26 @@ class DocumentPages(CursorPagination):
 
 
 def _documents(request):
+    """The employee's documents narrowed by the documents page's filters, checked as published (400)."""
+    query = queries.DocumentQuerySerializer(data=queries.as_given(request.query_params))
+    query.is_valid(raise_exception=True)
     return (
-        access.documents_for(request.employee)
+        query.filters()
+        .apply(access.documents_for(request.employee))
         .select_related("created_by__user", "point_document")
         .prefetch_related(Prefetch("files", queryset=DocumentFile.objects.order_by("id")))
     )
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: serializers.DocumentSerializer(many=True), 404: NOT_FOUND})
+    get=extend_schema(
+        parameters=[queries.DocumentQuerySerializer],
+        responses={200: serializers.DocumentSerializer(many=True), 400: INVALID, 404: NOT_FOUND},
+    )
 )
 class DocumentList(TenantScopedView, generics.ListAPIView):
-    """Documents of the points the employee may use, newest first (administrators: all of the company's)."""
+    """Documents of the points the employee may use, newest first (administrators: all of the company's),
+    with the documents page's filters."""
 
     serializer_class = serializers.DocumentSerializer
     pagination_class = DocumentPages

@@ -2,13 +2,16 @@
 
 Senders write the text shown here, and rows stored before intake capped it exist (subjects of megabytes):
 the pages read only the head of each long text field from the database and show it bounded and cleaned
-of invisible controls (intake.files.fit_to_show), never the stored value as it is.
+of invisible controls (intake.files.fit_to_show), never the stored value as it is. Reasons (why a mail
+cannot be read, its defects, an attachment's problem, a signature's) are stored as codes with parameters
+and shown in the reader's language (intake.reasons), one a line for the defects.
 """
 
 from django.contrib import admin
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
 from intake.files import bounded, fit_to_show
 from mailboxes.models import Attachment, Message
@@ -39,11 +42,16 @@ def heads(queryset, limits: dict[str, int]):
     )
 
 
-def shown_field(model, name: str, limit: int, *, lines: bool = False):
-    """A read-only admin field showing `name` from its head: bounded, no invisible controls."""
+def shown_field(model, name: str, limit: int, *, lines: bool = False, reason: str = ""):
+    """A read-only admin field showing `name` from its head: bounded, no invisible controls. `reason`:
+    "one" (the field is a stored reason) or "lines" (one a line), rendered in the reader's language."""
 
     def show(model_admin, obj):
-        return bounded(fit_to_show(getattr(obj, f"{name}_head", None), keep_lines=lines), limit)
+        head = getattr(obj, f"{name}_head", None)
+        if head and reason:
+            parts = head.splitlines() if reason == "lines" else [head]
+            head = "\n".join(reasons.render(part) for part in parts if part)
+        return bounded(fit_to_show(head, keep_lines=lines), limit)
 
     show.__name__ = f"shown_{name}"
     return admin.display(description=model._meta.get_field(name).verbose_name)(show)
@@ -70,7 +78,7 @@ class AttachmentInline(ReadOnlyTenantInline):
     ]
     shown_origin = shown_field(Attachment, "origin", ATTACHMENT_TEXT["origin"])
     shown_problem_detail = shown_field(
-        Attachment, "problem_detail", ATTACHMENT_TEXT["problem_detail"], lines=True
+        Attachment, "problem_detail", ATTACHMENT_TEXT["problem_detail"], lines=True, reason="one"
     )
 
     @admin.display(description=_("file name"))
@@ -130,10 +138,12 @@ class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
     shown_message_id = shown_field(Message, "message_id", MESSAGE_TEXT["message_id"])
     shown_header_date_text = shown_field(Message, "header_date_text", MESSAGE_TEXT["header_date_text"])
     shown_unreadable_reason = shown_field(
-        Message, "unreadable_reason", MESSAGE_TEXT["unreadable_reason"], lines=True
+        Message, "unreadable_reason", MESSAGE_TEXT["unreadable_reason"], lines=True, reason="one"
     )
-    shown_defects = shown_field(Message, "defects", MESSAGE_TEXT["defects"], lines=True)
-    shown_signature_detail = shown_field(Message, "signature_detail", MESSAGE_TEXT["signature_detail"])
+    shown_defects = shown_field(Message, "defects", MESSAGE_TEXT["defects"], lines=True, reason="lines")
+    shown_signature_detail = shown_field(
+        Message, "signature_detail", MESSAGE_TEXT["signature_detail"], reason="one"
+    )
     shown_snippet = shown_field(Message, "snippet", MESSAGE_TEXT["snippet"])
     shown_folder = shown_field(Message, "folder", MESSAGE_TEXT["folder"])
 

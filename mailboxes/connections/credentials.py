@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.tenancy import acting_for
 from mailboxes.models import Mailbox
 from mailboxes.protocols import oauth
@@ -32,22 +33,38 @@ class SecretNeedsRetyping(SignInRequired):
 
 
 RETYPE_MESSAGES = {
-    "password": _(
-        "The server settings changed after the password was stored, so it was not sent: type the "
-        "password again in the mailbox's settings."
+    "password": reasons.define(
+        "mail.password_needs_retyping",
+        _(
+            "The server settings changed after the password was stored, so it was not sent: type the "
+            "password again in the mailbox's settings."
+        ),
     ),
-    "oauth_client_secret": _(
-        "The app or server settings changed after the client secret was stored, so it was not sent: "
-        "type the client secret again in the mailbox's settings."
+    "oauth_client_secret": reasons.define(
+        "mail.client_secret_needs_retyping",
+        _(
+            "The app or server settings changed after the client secret was stored, so it was not sent: "
+            "type the client secret again in the mailbox's settings."
+        ),
     ),
 }
 INCOMING_NEEDS_AUTHENTICATION = _(
     "An incoming mailbox needs authentication: choose login and password or Microsoft OAuth 2.0."
 )
-SETTINGS_CHANGED = _("The mailbox's settings changed while it was being used; it will be tried again.")
-TOKENS_DISCARDED = _(
-    "The server or app settings changed after the Microsoft sign-in, so its tokens were not used: "
-    "authorize the mailbox again."
+# Stored as a code when it is why a check failed; the form shows the text itself.
+INCOMING_NEEDS_AUTHENTICATION_REASON = reasons.define(
+    "mail.incoming_needs_authentication", INCOMING_NEEDS_AUTHENTICATION
+)
+SETTINGS_CHANGED = reasons.define(
+    "mail.settings_changed",
+    _("The mailbox's settings changed while it was being used; it will be tried again."),
+)
+TOKENS_DISCARDED = reasons.define(
+    "mail.tokens_discarded",
+    _(
+        "The server or app settings changed after the Microsoft sign-in, so its tokens were not used: "
+        "authorize the mailbox again."
+    ),
 )
 
 
@@ -141,7 +158,7 @@ def server_settings(
     if not mailbox.authenticates:
         # No stored password or token goes anywhere, whatever the row still holds.
         if mailbox.purpose == Mailbox.Purpose.INCOMING:
-            raise MailConnectionError(INCOMING_NEEDS_AUTHENTICATION)
+            raise MailConnectionError(INCOMING_NEEDS_AUTHENTICATION_REASON)
         return ServerSettings(**common, authenticate=False)
     if mailbox.uses_oauth:
         return ServerSettings(**common, access_token=access_token(mailbox, force_refresh=force_refresh))

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from intake import reasons
 from intake.tenancy import acting_for
 from mailboxes.connections import state
 from mailboxes.connections.checking import check_connection
@@ -20,8 +21,12 @@ from mailboxes.protocols.errors import MailConnectionError, SignInRequired
 
 # Kept in the flow (the session) next to MSAL's own keys: the tokens' binding when the sign-in began.
 FLOW_BINDING = "intake_token_binding"
-CHANGED_DURING_SIGN_IN = gettext_lazy(
-    "The mailbox's server or app settings changed during the sign-in, so it was not kept: authorize again."
+CHANGED_DURING_SIGN_IN = reasons.define(
+    "mail.changed_during_sign_in",
+    gettext_lazy(
+        "The mailbox's server or app settings changed during the sign-in, so it was not kept: "
+        "authorize again."
+    ),
 )
 
 

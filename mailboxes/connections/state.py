@@ -9,8 +9,9 @@ first successful test is no recovery. A poll that stops polling (AUTH_FAILURE_LI
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from intake import reasons
 from intake.tenancy import acting_for
 from mailboxes.models import Buffer, Mailbox
 from mailboxes.notifications import events
@@ -20,8 +21,17 @@ INCIDENT_STATES = [Mailbox.State.NEEDS_SIGN_IN, Mailbox.State.FAILING]
 # Authentication failures in a row after which polling stops until an administrator fixes the mailbox:
 # hammering a server with a login it refuses gets accounts locked.
 AUTH_FAILURE_LIMIT = 3
-# Stored in English, as every reason is, and shown in the reader's language (in_reader_language).
-FIRST_SIGN_IN = gettext_noop("Waiting for its first sign-in: press Authorize and sign in with its account.")
+# Stored as a code, as every reason is (intake.reasons), and shown in the reader's language.
+FIRST_SIGN_IN_REASON = reasons.define(
+    "mailbox.first_sign_in",
+    gettext_lazy("Waiting for its first sign-in: press Authorize and sign in with its account."),
+)
+FIRST_SIGN_IN = FIRST_SIGN_IN_REASON.stored()
+# How rows recorded before reasons had codes say it: still recognised.
+FIRST_SIGN_IN_AS_TEXT = gettext_noop(
+    "Waiting for its first sign-in: press Authorize and sign in with its account."
+)
+WAITING_FOR_FIRST_SIGN_IN = [FIRST_SIGN_IN, FIRST_SIGN_IN_AS_TEXT]
 
 
 def polling_stopped(mailbox: Mailbox) -> bool:
@@ -30,7 +40,7 @@ def polling_stopped(mailbox: Mailbox) -> bool:
 
 
 def awaiting_first_sign_in(mailbox: Mailbox) -> bool:
-    return mailbox.state == Mailbox.State.NEEDS_SIGN_IN and mailbox.last_error == FIRST_SIGN_IN
+    return mailbox.state == Mailbox.State.NEEDS_SIGN_IN and mailbox.last_error in WAITING_FOR_FIRST_SIGN_IN
 
 
 def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
@@ -49,7 +59,7 @@ def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
         else:
             # Notifications: only the end of an incident is news; a first successful test (untested or
             # waiting for its first sign-in → ready) is not. The recovery notice is in this transaction.
-            incident = Q(state__in=INCIDENT_STATES) & ~Q(last_error=FIRST_SIGN_IN)
+            incident = Q(state__in=INCIDENT_STATES) & ~Q(last_error__in=WAITING_FOR_FIRST_SIGN_IN)
             recovered = Mailbox.objects.filter(incident, pk=mailbox.pk).update(**ready)
             changed = recovered or (
                 Mailbox.objects.filter(pk=mailbox.pk).exclude(state=Mailbox.State.READY).update(**ready)
@@ -69,7 +79,7 @@ def record_failure(mailbox: Mailbox, error: MailConnectionError) -> bool:
     """Record the failure's reason; True if the mailbox just entered this failing state (a new incident)."""
     state = Mailbox.State.NEEDS_SIGN_IN if isinstance(error, SignInRequired) else Mailbox.State.FAILING
     now = timezone.now()
-    message = str(error)[:1000]
+    message = reasons.stored_text(error, 1000)  # the code and detail: shown in each reader's language
     with acting_for(mailbox.tenant_id), transaction.atomic(savepoint=False):  # no savepoint inside a caller's
         if state == Mailbox.State.NEEDS_SIGN_IN and _waits_for_first_sign_in(mailbox, now):
             return False
@@ -93,7 +103,7 @@ def _waits_for_first_sign_in(mailbox: Mailbox, now) -> bool:
     if not mailbox.is_delegated or mailbox.oauth_token_cache:
         return False
     never_worked = Q(state=Mailbox.State.UNTESTED) | Q(
-        state=Mailbox.State.NEEDS_SIGN_IN, last_error=FIRST_SIGN_IN
+        state=Mailbox.State.NEEDS_SIGN_IN, last_error__in=WAITING_FOR_FIRST_SIGN_IN
     )
     waits = Mailbox.objects.filter(never_worked, pk=mailbox.pk).update(
         state=Mailbox.State.NEEDS_SIGN_IN, last_error=FIRST_SIGN_IN, last_checked_at=now

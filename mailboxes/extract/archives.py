@@ -16,6 +16,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass, replace
 
+from mailboxes.extract.model import ENCRYPTED_DETAIL
+from mailboxes.extract.notes import Note, located, note
+
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # first local file header; end record of an empty archive
 MIB = 1024 * 1024
 _CHUNK = 256 * 1024
@@ -74,13 +77,13 @@ class ArchiveMember:
     data: bytes  # b"" when it could not be extracted
     path: tuple[str, ...]
     problem: str  # "" | "encrypted" | "over_limit" | "unreadable" | "too_deep"
-    detail: str  # plain English for the operator, "" when there is no problem
+    detail: Note | str  # for the operator (a Note, notes.py), "" when there is no problem
 
 
 @dataclass(frozen=True)
 class OpenedArchive:
     members: list[ArchiveMember]
-    notes: list[str]
+    notes: list[Note]
 
 
 @dataclass
@@ -115,15 +118,15 @@ def open_zip_archive(data: bytes, limits: ArchiveLimits = ArchiveLimits()) -> Op
     """The files inside ZIP `data` and inner archives, within `limits`. Never raises."""
     budget = _Budget(limits.max_members, limits.max_total_bytes)
     members: list[ArchiveMember] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     try:
         _walk(data, (), 1, limits, budget, members, notes)
     except Exception as error:  # a safety net: every expected failure is handled where it happens
-        notes.append(f"archive could not be read completely ({type(error).__name__})")
+        notes.append(note("extract.archive_incomplete", detail=type(error).__name__[:100]))
     if budget.members_cut:
-        notes.append(f"more than {limits.max_members} files inside; the rest not listed")
+        notes.append(note("extract.archive_too_many_files", count=limits.max_members))
     if budget.bytes_cut:
-        notes.append(f"unpacks to more than {_size(limits.max_total_bytes)}; files past that not unpacked")
+        notes.append(note("extract.archive_too_large", size=_size(limits.max_total_bytes)))
     return OpenedArchive(members, notes)
 
 
@@ -131,7 +134,7 @@ def _walk(data, path, depth, limits, budget, members, notes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception:  # a truncated archive has no central directory; salvaging local headers is not tried
-        notes.append(_where(path, "damaged archive: cannot be opened"))
+        notes.append(_where(path, note("extract.archive_damaged")))
         return
     listed = 0
     with archive:
@@ -147,25 +150,27 @@ def _walk(data, path, depth, limits, budget, members, notes) -> None:
             member = _extract(archive, info, name, (*path, *folders), len(data), limits, budget)
             inner = not member.problem and looks_like_zip_archive("", name, member.data)
             if inner and depth >= limits.max_depth:
-                detail = f"inner archive nested deeper than {limits.max_depth} levels; not opened"
+                detail = note("extract.archive_nested_too_deep", count=limits.max_depth)
                 member = replace(member, problem="too_deep", detail=detail)
             members.append(member)
             if inner and depth < limits.max_depth:
                 _walk(member.data, (*member.path, name), depth + 1, limits, budget, members, notes)
     if not listed:
-        notes.append(_where(path, "the archive holds no files"))
+        notes.append(_where(path, note("extract.archive_empty")))
 
 
 def _extract(archive, info, name, path, archive_size, limits, budget) -> ArchiveMember:
-    def problem(kind: str, detail: str) -> ArchiveMember:
+    def problem(kind: str, detail: Note) -> ArchiveMember:
         return ArchiveMember(name=name, data=b"", path=path, problem=kind, detail=detail)
 
     if info.flag_bits & _ENCRYPTED:
-        return problem("encrypted", "encrypted — can't be opened")  # passwords are never tried
+        return problem("encrypted", ENCRYPTED_DETAIL)  # passwords are never tried
     if info.compress_type not in _UNPACKED_METHODS:
-        method = _METHOD_NAMES.get(info.compress_type, "an unsupported method")
-        return problem("unreadable", f"compressed with {method} (method {info.compress_type}); not unpacked")
-    total_cap = f"would take the archive past {_size(limits.max_total_bytes)} unpacked; not unpacked"
+        method = _METHOD_NAMES.get(info.compress_type)
+        if method is None:
+            return problem("unreadable", note("extract.archive_unknown_method", number=info.compress_type))
+        return problem("unreadable", note("extract.archive_method", method=method, number=info.compress_type))
+    total_cap = note("extract.archive_member_past_total", size=_size(limits.max_total_bytes))
     if info.file_size > budget.bytes_left:
         # A declared size may refuse a member before any work, never admit one: a lie only hurts the liar.
         budget.bytes_cut = True
@@ -178,13 +183,14 @@ def _extract(archive, info, name, path, archive_size, limits, budget) -> Archive
         with archive.open(info) as stream:
             data = _read_at_most(stream, allowed, budget)
     except EOFError:  # zipfile's way of saying the compressed data ends before its declared size
-        return problem("unreadable", "damaged: the data ends early")
+        return problem("unreadable", note("extract.archive_member_ends_early"))
     except Exception as error:  # BadZipFile (CRC, headers), zlib.error
-        return problem("unreadable", f"damaged: {error or type(error).__name__}"[:300])
+        said = str(error or type(error).__name__)[:300]
+        return problem("unreadable", note("extract.archive_member_damaged", error=said))
     if data is not None:
         return ArchiveMember(name=name, data=data, path=path, problem="", detail="")
     if allowed == ratio_cap:
-        return problem("over_limit", f"expands more than {limits.max_ratio} times; not unpacked")
+        return problem("over_limit", note("extract.archive_member_ratio", count=limits.max_ratio))
     budget.bytes_cut = True
     return problem("over_limit", total_cap)
 
@@ -280,11 +286,11 @@ def _first_local_name(data: bytes) -> str:
     return data[30 : 30 + length].decode("cp437")
 
 
-def _where(path: tuple[str, ...], note: str) -> str:
-    return f"{' / '.join(path)}: {note}" if path else note
+def _where(path: tuple[str, ...], said: Note) -> Note:
+    return located(" / ".join(path), said)
 
 
 def _size(count: int) -> str:
     if count >= MIB:
         return f"{round(count / MIB, 1):g} MB"
-    return f"{round(count / 1024, 1):g} KB" if count >= 1024 else f"{count} bytes"
+    return f"{round(count / 1024, 1):g} KB" if count >= 1024 else f"{count} B"

@@ -9,6 +9,8 @@ import contextlib
 import functools
 from contextvars import ContextVar
 
+from mailboxes.extract.notes import Note, note
+
 # After the declared charset fails: UTF-8 (what most mailers send today), then the Central European
 # Windows and ISO charsets, then latin-1, which accepts any byte and so always ends the chain.
 FALLBACK_CHARSETS = ("utf-8", "windows-1250", "iso-8859-2", "latin-1")
@@ -81,11 +83,11 @@ def normalize_charset(name: str | None) -> str:
         return ""
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, Note | str]:
     """Decode `data` with the declared charset, falling back sensibly.
 
-    Returns (text, note); note is "" when the declared charset (or plain ASCII) worked, otherwise it says
-    what was used instead, fit to be recorded as a defect.
+    Returns (text, note); note is "" when the declared charset (or plain ASCII) worked, otherwise a Note
+    saying what was used instead, fit to be recorded as a defect.
     """
     if not data:
         return "", ""
@@ -93,9 +95,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     # Pure ASCII reads the same in every charset a mail declares, except the wide and 7-bit Unicode forms.
     if data.isascii() and not codec.startswith(_NOT_ASCII_COMPATIBLE):
         return data.decode("ascii"), ""
-    note = ""
+    said = ""
     if declared and not codec:
-        note = f"unknown charset {declared.strip()[:40]!r}"
+        said = note("extract.unknown_charset", charset=repr(declared.strip()[:40]))
     elif codec:
         if codec in _PERMISSIVE:
             try:
@@ -106,14 +108,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return data.decode(codec), ""
         except (UnicodeError, LookupError, ValueError, TypeError):
             # LookupError: names like "base64" or "rot13" are codecs, but not text encodings.
-            note = f"text is not valid {declared.strip()[:40]}"
+            said = note("extract.invalid_in_charset", charset=declared.strip()[:40])
     for fallback in _fallbacks():
         try:
             text = data.decode(fallback)
         except (UnicodeError, LookupError):
             continue
-        return text, (f"{note}; decoded as {fallback}" if note else "")
-    return data.decode("latin-1", errors="replace"), note  # unreachable: latin-1 accepts every byte
+        return text, (note("extract.decoded_as", note=said, charset=fallback) if said else "")
+    return data.decode("latin-1", errors="replace"), said  # unreachable: latin-1 accepts every byte
 
 
 def undo_surrogates(text: str) -> str:

@@ -44,11 +44,12 @@ from mailboxes.extract.model import (
     join,
 )
 from mailboxes.extract.names import display_name, generated_name, raw_file_name
+from mailboxes.extract.notes import Note, located, mentions, note
 from mailboxes.extract.params import parse_structured_header
 from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MAIL_ENDS_INSIDE, MESSAGE, MULTIPART, MimePart
 from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
 from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
-from mailboxes.extract.transfer import Decoded, decode_body
+from mailboxes.extract.transfer import BASE64_TRUNCATED, Decoded, decode_body
 from mailboxes.extract.uuencoded import begin_line_name, split_uuencoded
 
 _BODY_TYPES = ("text/plain", "text/html")
@@ -66,10 +67,10 @@ class Collected:
 
     attachments: list[ExtractedAttachment] = field(default_factory=list)
     text: str = ""
-    defects: list[str] = field(default_factory=list)
+    defects: list[Note] = field(default_factory=list)
     signature: str = ""
-    signature_detail: str = ""
-    unreadable_reason: str = ""
+    signature_detail: Note | str = ""
+    unreadable_reason: Note | str = ""
 
 
 def collect(root: MimePart, raw: bytes = b"") -> Collected:
@@ -92,13 +93,13 @@ class Walker:
         self.raw = raw
         self.attachments: list[ExtractedAttachment] = []
         self.content_ids: dict[int, str] = {}  # attachment index -> its Content-ID
-        self.defects: list[str] = []
+        self.defects: list[Note] = []
         self.plain: list[str] = []
         self.html: list[str] = []
         self.drawn: set[str] = set()  # Content-IDs the HTML bodies refer to (cid:), lower-case
         self.unnamed_count = 0
         self.depth = 0  # file containers opened around the current position
-        self.signature: tuple[str, str] = ("", "")
+        self.signature: tuple[str, Note | str] = ("", "")
 
     def visit(
         self, part: MimePart, origin: str, *, wants_text: bool, parent_type: str = "", position: int = 0
@@ -176,7 +177,7 @@ class Walker:
         text, charset_note = decode_bytes(data, charset)
         for problem in (decoded.note, decoded.unreadable, charset_note):
             if problem:
-                self.note(origin, f"text body: {problem}")
+                self.note(origin, note("extract.text_body", note=problem))
         (self.html if part.content_type == "text/html" else self.plain).append(text)
 
     def add_found(
@@ -205,8 +206,8 @@ class Walker:
         is_inline: bool = False,
         role: str = DOCUMENT,
         problem: str = "",
-        detail: str = "",
-        note: str = "",
+        detail: Note | str = "",
+        note: Note | str = "",
         content_id: str | None = None,
     ) -> ExtractedAttachment:
         sniffed_type = sniff_content_type(data)
@@ -215,13 +216,13 @@ class Walker:
             self.unnamed_count += 1
             name = generated_name(self.unnamed_count, sniffed_type, declared_type)
         if note:
-            self.note(origin, f"attachment {name}: {note}")
-            if "truncated" in note and not problem:
+            self.note(origin, _about(name, note))
+            if mentions(note, BASE64_TRUNCATED.code) and not problem:
                 problem, detail = TRUNCATED, note
         if not problem and (reason := incomplete_reason(sniffed_type, data)):
             problem, detail = TRUNCATED, reason
         if problem:
-            self.note(origin, f"attachment {name}: {detail or problem}")
+            self.note(origin, _about(name, detail or problem))
         if content_id:
             self.content_ids[len(self.attachments)] = content_id.strip().strip("<>").strip()
         attachment = ExtractedAttachment(
@@ -255,10 +256,15 @@ class Walker:
         if not origin and not self.signature[0]:
             self.signature = (state, detail)
         else:
-            self.note(origin, f"signature {state}: {detail}")
+            self.note(origin, note(f"extract.signature_{state}", note=detail))
 
-    def note(self, origin: str, defect: str) -> None:
-        self.defects.append(f"{origin}: {defect}" if origin else defect)
+    def note(self, origin: str, defect: Note) -> None:
+        self.defects.append(located(origin, defect))
+
+
+def _about(name: str, said) -> Note:
+    """A note about attachment `name` (its name as listed: bounded, data)."""
+    return note("extract.attachment", name=name, note=said)
 
 
 def _only_encrypted(attachments: list[ExtractedAttachment]) -> bool:

@@ -25,10 +25,10 @@ from mailboxes.extract.model import (
     TOO_DEEP,
     TRUNCATED,
     UNREADABLE,
-    gettext_noop,
     join,
 )
 from mailboxes.extract.names import display_name
+from mailboxes.extract.notes import joined, note
 from mailboxes.extract.outlook_msg import MsgError, looks_like_msg, unpack_msg
 from mailboxes.extract.smime import (
     SmimeError,
@@ -68,7 +68,7 @@ def open_file(walker, found: Found, *, wants_text: bool = False, archives: bool 
     if opener is None:
         return False
     if walker.depth >= MAX_OPENED_DEPTH:
-        detail = f"nested deeper than {MAX_OPENED_DEPTH} containers; not opened"
+        detail = note("extract.containers_too_deep", count=MAX_OPENED_DEPTH)
         walker.add_found(found, role=CONTAINER, problem=TOO_DEEP, detail=detail)
         return True
     with _deeper(walker):
@@ -112,18 +112,17 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
     try:
         files = unpack_tnef(found.data)
     except TnefError as error:
-        walker.add_found(
-            found, role=CONTAINER, problem=UNREADABLE, detail=f"winmail.dat could not be unpacked: {error}"
-        )
+        detail = note("extract.tnef_unreadable", note=error.note)
+        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
         return
     if not files:
-        detail = gettext_noop("no files could be taken out of this winmail.dat (it may be damaged)")
+        detail = note("extract.tnef_no_files")
         walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
         return
     # A cut-off winmail.dat still gives files (tnefparse keeps what is there, or reads an empty one): the
     # operator must hear it, and the winmail.dat itself is what can be downloaded for a closer look.
     if is_cut_off(found.data) or any(not file.data for file in files):
-        detail = gettext_noop("the winmail.dat was cut off: files inside it may be missing or incomplete")
+        detail = note("extract.tnef_cut_off")
         walker.add_found(found, role=CONTAINER, problem=TRUNCATED, detail=detail)
     else:
         walker.add_found(found, role=CONTAINER)
@@ -136,9 +135,7 @@ def _open_tnef(walker, found: Found, wants_text: bool) -> None:
             file.is_inline,
         )
         if not file.data:
-            walker.add_found(
-                inner, problem=TRUNCATED, detail=gettext_noop("empty: the winmail.dat was cut off")
-            )
+            walker.add_found(inner, problem=TRUNCATED, detail=note("extract.tnef_member_empty"))
         else:
             _add_file(walker, inner)
 
@@ -147,14 +144,13 @@ def _open_msg(walker, found: Found, wants_text: bool) -> None:
     try:
         contents = unpack_msg(found.data)
     except MsgError as error:
-        walker.add_found(
-            found, role=CONTAINER, problem=UNREADABLE, detail=f"Outlook message could not be read: {error}"
-        )
+        detail = note("extract.msg_unreadable", note=error.note)
+        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=detail)
         return
     # The origin names the container as it is listed (an unnamed one gets a generated name).
     origin = join(found.origin, walker.add_found(found, role=CONTAINER).display_name)
-    for note in contents.notes:
-        walker.note(origin, note)
+    for said in contents.notes:
+        walker.note(origin, said)
     for file in contents.files:
         _add_file(
             walker, Found(file.name, file.data, file.declared_type, join(origin, *file.path), file.is_inline)
@@ -164,11 +160,11 @@ def _open_msg(walker, found: Found, wants_text: bool) -> None:
 def _open_zip(walker, found: Found, wants_text: bool) -> None:
     opened = open_zip_archive(found.data, ARCHIVE_LIMITS)
     if opened.notes and not opened.members:
-        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail="; ".join(opened.notes))
+        walker.add_found(found, role=CONTAINER, problem=UNREADABLE, detail=joined(*opened.notes))
         return
     origin = join(found.origin, f"inside {walker.add_found(found, role=CONTAINER).display_name}")
-    for note in opened.notes:
-        walker.note(origin, note)
+    for said in opened.notes:
+        walker.note(origin, said)
     for member in opened.members:
         inner = Found(member.name, member.data, "", join(origin, *member.path))
         if member.problem:
@@ -187,7 +183,7 @@ def _open_cms(walker, found: Found, wants_text: bool) -> None:
     try:
         content, check = open_signed_data(found.data)
     except SmimeError as error:
-        walker.add_found(found, problem=UNREADABLE, detail=f"S/MIME data could not be read: {error}")
+        walker.add_found(found, problem=UNREADABLE, detail=note("extract.smime_unreadable", note=error.note))
         return
     walker.add_found(found, role=CONTAINER)
     walker.record_signature(check, found.origin)

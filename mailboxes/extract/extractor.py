@@ -11,7 +11,8 @@ from mailboxes.extract.headers import (
     parse_message_id,
     read_date,
 )
-from mailboxes.extract.model import ExtractedMail, gettext_noop
+from mailboxes.extract.model import ExtractedMail
+from mailboxes.extract.notes import Note, note
 from mailboxes.extract.params import parse_structured_header
 from mailboxes.extract.parts import MimePart
 from mailboxes.extract.structure import parse_structure
@@ -33,11 +34,15 @@ def extract_mail(raw: bytes) -> ExtractedMail:
     try:
         return extract_mail_using(raw, parse_structure)
     except RecursionError:
-        return ExtractedMail(unreadable_reason=gettext_noop("MIME structure too deeply nested to read"))
+        return ExtractedMail(unreadable_reason=note("extract.too_deeply_nested_to_read"))
     except MemoryError:
-        return ExtractedMail(unreadable_reason=gettext_noop("mail too large to read in memory"))
+        return ExtractedMail(unreadable_reason=note("extract.too_large_for_memory"))
     except Exception as error:  # the contract is to never raise: a bug must not stop the mailbox poll
-        return ExtractedMail(unreadable_reason=f"could not be read: internal error ({type(error).__name__})")
+        return ExtractedMail(unreadable_reason=INTERNAL_ERROR(error))
+
+
+def INTERNAL_ERROR(error: Exception) -> Note:
+    return note("extract.internal_error", detail=type(error).__name__[:100])
 
 
 def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart]) -> ExtractedMail:
@@ -47,12 +52,12 @@ def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart]) -> Extrac
     elif not isinstance(raw, bytes):
         raw = bytes(raw) if raw is not None else b""
     if not raw:
-        return ExtractedMail(unreadable_reason=gettext_noop("empty message: no bytes"))
+        return ExtractedMail(unreadable_reason=note("extract.empty_no_bytes"))
     if raw.isspace():  # stops at the first other byte, unlike strip(), which would copy the mail
-        return ExtractedMail(unreadable_reason=gettext_noop("empty message: only blank lines"))
+        return ExtractedMail(unreadable_reason=note("extract.empty_only_blank_lines"))
     root = parse(raw)
     if not root.headers:
-        return ExtractedMail(unreadable_reason=gettext_noop("not an e-mail message: no headers"))
+        return ExtractedMail(unreadable_reason=note("extract.no_headers"))
     # Raw 8-bit header text is decoded with the charsets the mail itself declares before the fallbacks.
     with declared_charsets(lambda: _charsets_of(root)):
         return _read(root, raw)
@@ -105,14 +110,14 @@ def _unique_addresses(pairs: list[tuple[str, str]]) -> list[str]:
     return list(unique.values())
 
 
-def _header_defects(root: MimePart, date_note: str, message_id_note: str) -> list[str]:
+def _header_defects(root: MimePart, date_note, message_id_note) -> list[Note]:
     notes = []
     if root.header("date") is None:
-        notes.append(gettext_noop("no Date header"))
+        notes.append(note("extract.no_date"))
     elif date_note:
         notes.append(date_note)
     if root.header("message-id") is None:
-        notes.append(gettext_noop("no Message-ID header"))
+        notes.append(note("extract.no_message_id"))
     elif message_id_note:
         notes.append(message_id_note)
     return notes

@@ -16,6 +16,7 @@ mode (parse_salvaging) it presses on instead, for the rare mail the standard lib
 
 import re
 
+from mailboxes.extract.notes import note
 from mailboxes.extract.parts import (
     DEFECT_NOTES,
     LEAF,
@@ -159,7 +160,7 @@ class _FastParser:
             if boundary is None:
                 part.body_end = raw_end
                 return  # stays a leaf holding the whole body, as with the standard library
-            part.defects.append(f"boundary guessed from the body: {boundary!r}")
+            part.defects.append(note("extract.boundary_guessed", boundary=repr(boundary)[:200]))
         if not boundary.isascii():
             self.give_up_unless_salvaging("non-ASCII boundary")
         encoding = part.header("content-transfer-encoding")

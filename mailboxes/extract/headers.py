@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 
 from mailboxes.extract.charsets import decode_bytes, undo_surrogates
-from mailboxes.extract.model import gettext_noop
+from mailboxes.extract.notes import Note, note
 
 # charset may carry an RFC 2231 language ("utf-8*cs"); the text may contain spaces (mailers that fold
 # inside an encoded word) but never '?', so a word cannot run into the next one.
@@ -126,7 +126,7 @@ def display_address(name: str, address: str) -> str:
 # A Date header outside these bounds is a broken clock or a hostile mail, not a moment to sort by.
 EARLIEST_PLAUSIBLE_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=2)  # clocks a day off, plus time zones written the wrong way round
-OUT_OF_RANGE = gettext_noop("Date header out of range (kept as written)")
+OUT_OF_RANGE = note("extract.date_out_of_range")
 # The year of an RFC 5322 date: after the day and the month name.
 _YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d+)\b")
 
@@ -136,7 +136,7 @@ def parse_date(value: str | None) -> datetime | None:
     return read_date(value)[0]
 
 
-def read_date(value: str | None, *, now: datetime | None = None) -> tuple[datetime | None, str]:
+def read_date(value: str | None, *, now: datetime | None = None) -> tuple[datetime | None, Note | str]:
     """(moment, note): the Date header in UTC, or None and why not ("" when there is no header).
 
     A date without a usable zone ("-0000" or an unknown name) is taken as UTC. Dates before 1980 or more
@@ -150,7 +150,7 @@ def read_date(value: str | None, *, now: datetime | None = None) -> tuple[dateti
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
-        return None, gettext_noop("unparsable Date header")
+        return None, note("extract.date_unparsable")
     written_year = _YEAR.search(text)
     try:
         # Converting may overflow (year 9999 at -12:00 is year 10000 in UTC): the date is absurd then.
@@ -166,7 +166,7 @@ def read_date(value: str | None, *, now: datetime | None = None) -> tuple[dateti
     return moment, ""
 
 
-def parse_message_id(value: str | None) -> tuple[str, str]:
+def parse_message_id(value: str | None) -> tuple[str, Note | str]:
     """(`<id@host>`, note) from a Message-ID header; ("", why) when it holds no usable id."""
     text = unfold(value).strip()
     if not text:
@@ -175,5 +175,5 @@ def parse_message_id(value: str | None) -> tuple[str, str]:
     if match:
         return f"<{undo_surrogates(match[1])}>", ""
     if _BARE_MESSAGE_ID.match(text):
-        return f"<{undo_surrogates(text)}>", gettext_noop("Message-ID without angle brackets")
-    return "", gettext_noop("unparsable Message-ID header")
+        return f"<{undo_surrogates(text)}>", note("extract.message_id_without_brackets")
+    return "", note("extract.message_id_unparsable")

@@ -3,12 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
-def gettext_noop(text: str) -> str:
-    """Marks a fixed text for the translation catalogue (makemessages looks for this name). Intake stores
-    such texts in English and the pages translate them when shown; no Django import in this package."""
-    return text
-
+from mailboxes.extract.notes import Note, note
 
 # What an attachment is to the operators: only documents are proposed for documents; the others stay
 # listed and downloadable on the mail page.
@@ -18,13 +13,13 @@ SIGNATURE = "signature"  # S/MIME or PGP signature file
 PICTURE_IN_TEXT = "picture"  # an image the HTML body draws (cid:), a signature logo
 RESOURCE_FORK = "resource_fork"  # Mac AppleDouble metadata (application/applefile)
 
-# What is wrong with an attachment, if anything (the detail says it in words).
+# What is wrong with an attachment, if anything (the detail says it: a Note, notes.py).
 TRUNCATED = "truncated"
 UNREADABLE = "unreadable"
 ENCRYPTED = "encrypted"
 TOO_DEEP = "too_deep"
 OVER_LIMIT = "over_limit"
-ENCRYPTED_DETAIL = gettext_noop("encrypted — can't be opened")
+ENCRYPTED_DETAIL = note("extract.encrypted")
 
 # Signature states of a mail.
 SIGNATURE_VERIFIED = "verified"
@@ -47,7 +42,7 @@ class ExtractedAttachment:
     "winmail.dat" inside Outlook's TNEF, "inside <archive>" in a ZIP, nested levels joined with
     " \u203a ". `role` says whether it is a document (see the constants above). A file with a problem is
     still listed, with what could be recovered of its bytes: `problem` is one of the codes above and
-    `problem_detail` says it for a person.
+    `problem_detail` says it for a person (a Note, rendered in the reader's language; "" for none).
     """
 
     display_name: str
@@ -61,16 +56,17 @@ class ExtractedAttachment:
     origin: str = ""
     role: str = DOCUMENT
     problem: str = ""
-    problem_detail: str = ""
+    problem_detail: Note | str = ""
 
 
 @dataclass
 class ExtractedMail:
     """A mail read as far as it could be: headers, body text, attachments and the repairs made.
 
-    `unreadable_reason` is "" for a mail that could be read; otherwise it says why not, and the other
-    fields hold whatever could still be recovered. `date` is None when the Date header is missing,
-    unreadable or implausible; `date_text` keeps it as written.
+    `unreadable_reason` is "" for a mail that could be read; otherwise it says why not (a Note), and the
+    other fields hold whatever could still be recovered. `defects` are Notes too, and `signature_detail`
+    the signer's address (plain) or a Note saying why the signature does not verify. `date` is None
+    when the Date header is missing, unreadable or implausible; `date_text` keeps it as written.
     """
 
     message_id: str = ""
@@ -83,7 +79,7 @@ class ExtractedMail:
     text: str = ""
     snippet: str = ""
     attachments: list[ExtractedAttachment] = field(default_factory=list)
-    defects: list[str] = field(default_factory=list)
-    unreadable_reason: str = ""
+    defects: list[Note] = field(default_factory=list)
+    unreadable_reason: Note | str = ""
     signature: str = ""  # "" (not signed) or one of the SIGNATURE_ states
-    signature_detail: str = ""  # the signer's address, or why the signature does not verify
+    signature_detail: Note | str = ""  # the signer's address, or why the signature does not verify

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import olefile
 
+from mailboxes.extract.notes import Note, located, note
+
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MSG_TYPES = frozenset({"application/vnd.ms-outlook"})
 # Root streams of Word, Excel, PowerPoint and Visio files: an OLE file holding one is not a message.
@@ -38,13 +40,15 @@ _ATTACH_MIME_TAG, _ATTACH_CONTENT_ID, _ATTACHMENT_HIDDEN = 0x370E, 0x3712, 0x7FF
 _MESSAGE_CODEPAGE, _INTERNET_CPID = 0x3FFD, 0x3FDE
 _PT_LONG, _PT_BOOLEAN, _PT_STRING8, _PT_UNICODE = 0x0003, 0x000B, 0x001E, 0x001F
 _EMBEDDED_MESSAGE = 5
+_LINK = note("extract.msg_link")
 _NO_DATA = {
-    2: "a link to a file, not the file itself",
-    3: "a link to a file, not the file itself",
-    4: "a link to a file, not the file itself",
-    6: "an embedded OLE object; not extracted",
-    7: "a link to a file on the web, not the file itself",
+    2: _LINK,
+    3: _LINK,
+    4: _LINK,
+    6: note("extract.msg_ole_object"),
+    7: note("extract.msg_web_link"),
 }
+_DATA_MISSING = note("extract.msg_data_missing")
 # Windows code pages Python knows under another name than cpNNNN.
 _CODEPAGES = {20127: "ascii", 20866: "koi8-r", 21866: "koi8-u", 28603: "iso8859-13", 28605: "iso8859-15"}
 _CODEPAGES |= {28590 + n: f"iso8859-{n}" for n in range(1, 10)}
@@ -52,7 +56,11 @@ _CODEPAGES |= {50220: "iso2022-jp", 51932: "euc-jp", 51949: "euc-kr", 54936: "gb
 
 
 class MsgError(Exception):
-    """Could not be read as an Outlook message (plain-English reason)."""
+    """Could not be read as an Outlook message; `note` says why (str() is its code, for logs)."""
+
+    def __init__(self, said: Note):
+        super().__init__(said.code)
+        self.note = said
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class MsgContents:
     sender: str
     body_text: str
     files: list[MsgFile]
-    notes: list[str]
+    notes: list[Note]
 
 
 def looks_like_msg(declared_type: str, name: str, data: bytes) -> bool:
@@ -98,20 +106,20 @@ def unpack_msg(
 ) -> MsgContents:
     """Raises MsgError if `data` is not a readable Outlook message."""
     if data[:8] != OLE_SIGNATURE:
-        raise MsgError("not an OLE compound file (no signature)")
+        raise MsgError(note("extract.msg_not_ole"))
     try:
         _check_header(data)
         ole = olefile.OleFileIO(io.BytesIO(data))
     except MsgError:
         raise
     except Exception as error:  # olefile raises OSError, struct.error, IndexError... on garbage
-        raise MsgError(f"damaged compound file ({_reason(error)})") from error
+        raise MsgError(note("extract.msg_damaged_file", note=_reason(error))) from error
     try:
         return _contents(ole, len(data), _Walk(max_depth, max_files, max_total_bytes))
     except MsgError:
         raise
     except Exception as error:
-        raise MsgError(f"damaged Outlook message ({_reason(error)})") from error
+        raise MsgError(note("extract.msg_damaged_message", note=_reason(error))) from error
     finally:
         ole.close()
 
@@ -121,44 +129,44 @@ def _check_header(data: bytes) -> None:
     # looping sectors for minutes; refuse counts the file cannot hold (a FAT sector maps >= 128 sectors,
     # doubled to let a truncated file through, plus the 109 FAT sectors the header lists).
     if len(data) < 512:
-        raise MsgError("shorter than a compound file header")
+        raise MsgError(note("extract.msg_too_short"))
     shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
     if shift not in (9, 12) or mini_shift != 6:
-        raise MsgError("damaged compound file (impossible sector size)")
+        raise MsgError(note("extract.msg_damaged_file", note=note("extract.msg_sector_size")))
     sectors = (len(data) + (1 << shift) - 1) // (1 << shift) - 1
     fat, *_, minifat, _difat_start, difat = struct.unpack_from("<8I", data, 0x2C)
     if fat > sectors // 64 + 110 or minifat > sectors or difat > sectors:
-        raise MsgError("damaged compound file (header claims more sectors than the file has)")
+        raise MsgError(note("extract.msg_damaged_file", note=note("extract.msg_sector_count")))
 
 
 def _contents(ole: olefile.OleFileIO, size: int, walk: "_Walk") -> MsgContents:
     names = set(ole.root.kids_dict)
     if names & _OTHER_DOCUMENTS or not (_PROPERTIES in names or any(n.startswith(_SUBSTG) for n in names)):
-        raise MsgError("an OLE compound file, but not an Outlook message")
+        raise MsgError(note("extract.msg_other_document"))
     if ole.root.size > size:  # the mini stream, which olefile would read whole on first use
-        raise MsgError("damaged compound file (mini stream larger than the file)")
+        raise MsgError(note("extract.msg_damaged_file", note=note("extract.msg_mini_stream")))
     message = _Storage(ole, ole.root, size, "cp1252")
     try:
         message = message.with_codepage(message.fixed(_TOP_HEADER))
     except Exception as error:  # only the code page of 8-bit strings is lost: go on with Windows-1252
-        walk.notes.append(f"message properties: {_reason(error)}")
+        walk.notes.append(note("extract.msg_properties", note=_reason(error)))
     with contextlib.suppress(_Full):
         walk.message(message, (), 0)
     return MsgContents(
-        subject=_readable(lambda: message.text(_SUBJECT), "subject", walk.notes),
-        sender=_readable(lambda: _sender_of(message), "sender", walk.notes),
-        body_text=_readable(lambda: message.text(_BODY, strip=False), "body", walk.notes),
+        subject=_readable(lambda: message.text(_SUBJECT), "extract.msg_subject", walk.notes),
+        sender=_readable(lambda: _sender_of(message), "extract.msg_sender", walk.notes),
+        body_text=_readable(lambda: message.text(_BODY, strip=False), "extract.msg_body", walk.notes),
         files=walk.files,
         notes=walk.notes,
     )
 
 
-def _readable(read, what: str, notes: list[str]) -> str:
+def _readable(read, code: str, notes: list[Note]) -> str:
     # A damaged subject or body stream costs only that field, not the attachments already found.
     try:
         return read()
     except Exception as error:
-        notes.append(f"{what}: {_reason(error)}")
+        notes.append(note(code, note=_reason(error)))
         return ""
 
 
@@ -184,12 +192,14 @@ class _Storage:
         if kid is None:
             return None
         if kid.size > self.file_size:  # a looping FAT would let olefile read the same sectors up to here
-            raise MsgError(f"stream {kid.name} is declared larger than the whole file")
+            raise MsgError(note("extract.msg_stream_too_large", name=str(kid.name)[:100]))
         # Opened by directory entry: olefile's openstream looks paths up with a linear scan per level.
         data = self.ole._open(kid.isectStart, kid.size).read()
         if len(data) < kid.size:  # olefile only logs a stream that ends early
-            what = "data" if kid.name.lower() == _ATTACH_DATA else f"stream {kid.name}"
-            raise MsgError(f"{what} cut short ({len(data)} of {kid.size} bytes)")
+            sizes = {"got": len(data), "count": kid.size}
+            if kid.name.lower() == _ATTACH_DATA:
+                raise MsgError(note("extract.msg_data_cut_short", **sizes))
+            raise MsgError(note("extract.msg_stream_cut_short", name=str(kid.name)[:100], **sizes))
         return data
 
     def text(self, prop_id: int, *, strip: bool = True) -> str:
@@ -247,7 +257,7 @@ class _Walk:
     def __init__(self, max_depth: int, max_files: int, max_total_bytes: int):
         self.max_depth, self.max_files, self.max_total_bytes = max_depth, max_files, max_total_bytes
         self.files: list[MsgFile] = []
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
         self.total = 0
         self.without_file = 0  # empty attachment storages cost work too; bounded like files
 
@@ -258,20 +268,20 @@ class _Walk:
             if kid.entry_type == olefile.STGTY_STORAGE and kid.name.lower().startswith(_ATTACHMENT)
         ]
         for number, entry in enumerate(sorted(attachments, key=_attachment_number), 1):
-            where = " \u203a ".join((*path, f"attachment {number}"))
+            where = (path, number)
             try:
                 found = self.attachment(message.sub(entry), path, depth, where)
             except _Full:
                 raise
             except Exception as error:  # one damaged attachment: note it and go on with the others
-                self.notes.append(f"{where}: {_reason(error)}")
+                self.notes.append(_at(where, _reason(error)))
                 found = False
             if not found:
                 self.without_file += 1
                 if self.without_file > self.max_files:
-                    self.stop(f"more than {self.max_files} attachments without a file; the rest not read")
+                    self.stop(note("extract.msg_too_many_without_file", count=self.max_files))
 
-    def attachment(self, attachment: _Storage, path: tuple[str, ...], depth: int, where: str) -> bool:
+    def attachment(self, attachment: _Storage, path: tuple[str, ...], depth: int, where: tuple) -> bool:
         """Adds the attachment's file, or opens the embedded message it is; False if neither."""
         fixed = attachment.fixed(_ATTACHMENT_HEADER)
         method = _number_in(fixed, _ATTACH_METHOD, _PT_LONG)
@@ -281,12 +291,12 @@ class _Walk:
             return False
         data_entry = attachment.child(_ATTACH_DATA, olefile.STGTY_STREAM)
         if data_entry is None:
-            self.notes.append(f"{where}: {_NO_DATA.get(method, 'data missing')}")
+            self.notes.append(_at(where, _NO_DATA.get(method, _DATA_MISSING)))
             return False
         if len(self.files) >= self.max_files:
-            self.stop(f"more than {self.max_files} files; the rest not read")
+            self.stop(note("extract.msg_too_many_files", count=self.max_files))
         if self.total + data_entry.size > self.max_total_bytes:
-            self.stop(f"files larger than {self.max_total_bytes} bytes in total; the rest not read")
+            self.stop(note("extract.msg_too_large", count=self.max_total_bytes))
         data = attachment.stream(_ATTACH_DATA) or b""
         self.total += len(data)
         self.files.append(
@@ -303,17 +313,17 @@ class _Walk:
         )
         return True
 
-    def embedded(self, message: _Storage, path: tuple[str, ...], depth: int, where: str) -> None:
+    def embedded(self, message: _Storage, path: tuple[str, ...], depth: int, where: tuple) -> None:
         # A forwarded Outlook item: like a forwarded mail, its own attachments are what we want.
         if depth >= self.max_depth:
-            self.notes.append(f"{where}: nested deeper than {self.max_depth} levels; not opened")
+            self.notes.append(_at(where, note("extract.msg_nested_too_deep", count=self.max_depth)))
             return
         message = message.with_codepage(message.fixed(_EMBEDDED_HEADER))
         label = f"forwarded: {message.text(_SUBJECT) or '(no subject)'}"
         self.message(message, (*path, label), depth + 1)
 
-    def stop(self, note: str) -> None:
-        self.notes.append(note)
+    def stop(self, said: Note) -> None:
+        self.notes.append(said)
         raise _Full
 
 
@@ -334,7 +344,15 @@ def _sender_of(message: _Storage) -> str:
     return name or smtp or next((address for address in addresses if address), "")
 
 
-def _reason(error: Exception) -> str:
+def _at(where: tuple, said) -> Note:
+    """`said` about attachment `number` of the message at `path` (embedded messages' labels)."""
+    path, number = where
+    separator = " \u203a "
+    return located(separator.join(path), note("extract.msg_attachment", number=number, note=said), separator)
+
+
+def _reason(error: Exception) -> "Note | str":
+    """Why reading failed: our own Note, or the library's words as they are (data, not translated)."""
     if isinstance(error, MsgError):
-        return str(error)
+        return error.note
     return f"{type(error).__name__}: {error}"[:200]

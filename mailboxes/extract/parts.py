@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass, field
 from email.message import Message
 
-from mailboxes.extract.model import gettext_noop
+from mailboxes.extract.notes import Note, note
 
 # Deeper nesting than this is never legitimate mail; it is a parser bomb or a mailer loop.
 MAX_DEPTH = 50
@@ -20,20 +20,19 @@ MESSAGE = "message"  # message/*: its one child is the enclosed message
 
 # The standard library's defect classes, said the way a person reading the mail's record would say them.
 DEFECT_NOTES = {
-    "CloseBoundaryNotFoundDefect": gettext_noop("missing final MIME boundary"),
-    "StartBoundaryNotFoundDefect": gettext_noop("MIME boundary never found; the body was kept as text"),
-    "NoBoundaryInMultipartDefect": gettext_noop("multipart without a boundary parameter"),
-    "MissingHeaderBodySeparatorDefect": gettext_noop("missing blank line between headers and body"),
-    "FirstHeaderLineIsContinuationDefect": "first header line is a continuation line (ignored)",
-    "MisplacedEnvelopeHeaderDefect": "misplaced 'From ' line among the headers (ignored)",
-    "InvalidHeaderDefect": "header line without a name (ignored)",
-    "InvalidMultipartContentTransferEncodingDefect": "multipart declares a transfer encoding (ignored)",
+    "CloseBoundaryNotFoundDefect": note("extract.final_boundary_missing"),
+    "StartBoundaryNotFoundDefect": note("extract.boundary_never_found"),
+    "NoBoundaryInMultipartDefect": note("extract.multipart_without_boundary"),
+    "MissingHeaderBodySeparatorDefect": note("extract.header_body_separator_missing"),
+    "FirstHeaderLineIsContinuationDefect": note("extract.first_header_line_continuation"),
+    "MisplacedEnvelopeHeaderDefect": note("extract.misplaced_from_line"),
+    "InvalidHeaderDefect": note("extract.header_line_without_name"),
+    "InvalidMultipartContentTransferEncodingDefect": note("extract.multipart_transfer_encoding"),
 }
-TOO_DEEP = gettext_noop("MIME structure nested deeper than 50 levels; deeper parts ignored")
-assert MAX_DEPTH == 50, "TOO_DEEP names the limit"
+TOO_DEEP = note("extract.nested_too_deep", count=MAX_DEPTH)
 # Put on the last part of a multipart whose closing boundary never came (by collect.py, not the parsers).
-CUT_OFF = gettext_noop("the mail ends inside this part")
-MAIL_ENDS_INSIDE = gettext_noop("the mail ends inside this file: it may be incomplete")
+CUT_OFF = note("extract.mail_ends_inside_part")
+MAIL_ENDS_INSIDE = note("extract.mail_ends_inside_file")
 
 
 class NeedsFullParser(Exception):
@@ -51,7 +50,7 @@ class MimePart:
     body_start: int = 0
     body_end: int = 0
     children: list["MimePart"] = field(default_factory=list)
-    defects: list[str] = field(default_factory=list)
+    defects: list[Note] = field(default_factory=list)
     _by_name: dict[str, list[str]] | None = None
 
     def header_values(self, name: str) -> list[str]:

@@ -17,15 +17,16 @@ from mailboxes.extract.model import (
     SIGNATURE_UNCHECKED,
     SIGNATURE_VERIFIED,
     TRUNCATED,
-    gettext_noop,
 )
 from mailboxes.extract.names import raw_file_name
+from mailboxes.extract.notes import Note, note
 from mailboxes.extract.params import parse_structured_header
 from mailboxes.extract.parts import CUT_OFF, MAIL_ENDS_INSIDE
 from mailboxes.extract.smime import SignatureCheck, check_detached_signature
 from mailboxes.extract.transfer import decode_body
 
-NOT_LOCATED = gettext_noop("the signed content could not be located in the mail")
+NOT_LOCATED = note("extract.signed_content_not_located")
+OPENPGP_UNCHECKED = note("extract.openpgp_unchecked")
 SIGNATURE_TYPES = frozenset(
     {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 )
@@ -53,21 +54,22 @@ def visit_secured(walker, part, origin: str, wants_text: bool) -> None:
         else:
             signed_bytes = _signed_content(part, walker.raw)
             if signed_bytes is None:
-                check = SignatureCheck(
-                    False, "", gettext_noop("the signed content could not be located in the mail")
-                )
+                check = SignatureCheck(False, "", NOT_LOCATED)
             else:
                 check = check_detached_signature(signed_bytes, signature.data)
             walker.record_signature(check, origin)
 
 
-def signature_state(check) -> tuple[str, str]:
-    """(state, detail) for a mail from an S/MIME check, or for an OpenPGP signature (None)."""
+def signature_state(check) -> tuple[str, Note | str]:
+    """(state, detail) for a mail from an S/MIME check, or for an OpenPGP signature (None): the signer's
+    address when it verifies, else a Note saying why not."""
     if check is None:
-        return SIGNATURE_UNCHECKED, gettext_noop("OpenPGP signature; not checked (no public key)")
+        return SIGNATURE_UNCHECKED, OPENPGP_UNCHECKED
     if check.verified:
         return SIGNATURE_VERIFIED, check.signer_address
-    detail = check.problem + (f" (signer: {check.signer_address})" if check.signer_address else "")
+    if not check.signer_address:
+        return SIGNATURE_FAILED, check.problem
+    detail = note("extract.signature_problem_of", problem=check.problem, signer=check.signer_address)
     return SIGNATURE_FAILED, detail
 
 

@@ -34,7 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from mailboxes.extract.model import gettext_noop
+from mailboxes.extract.notes import Note, note
 
 MAX_INPUT = 50 * 1024 * 1024
 # Real mail has one signer, rarely two; each one tried costs a public-key operation.
@@ -70,13 +70,14 @@ ECDSA = frozenset(
     }
 )
 
-CHANGED = gettext_noop("the content was changed after signing")
-NO_CERTIFICATE = gettext_noop("the signer's certificate is not in the mail")
-INVALID = gettext_noop("not a valid signature")
-NO_SIGNER = "the signature names no signer"
-WRONG_KEY = "the signature algorithm does not fit the signer's key"
-UNREADABLE_CERTIFICATE = "the signer's certificate cannot be read"
-NO_DIGEST = "the signed attributes hold no message digest"
+# Why a signature does not verify (Notes: the words are mailboxes/extract_reasons.py's).
+CHANGED = note("extract.signature_content_changed")
+NO_CERTIFICATE = note("extract.signature_no_certificate")
+INVALID = note("extract.signature_invalid")
+NO_SIGNER = note("extract.signature_no_signer")
+WRONG_KEY = note("extract.signature_wrong_key")
+UNREADABLE_CERTIFICATE = note("extract.signature_certificate_unreadable")
+NO_DIGEST = note("extract.signature_no_digest")
 
 _PEM_ARMOUR = re.compile(rb"^-----[^\n]*$", re.MULTILINE)
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -84,7 +85,11 @@ _LINE_END = re.compile(rb"\r?\n")
 
 
 class SmimeError(Exception):
-    """The bytes are not a CMS structure we can read (message says why, plain English)."""
+    """The bytes are not a CMS structure we can read; `note` says why (str() is its code, for logs)."""
+
+    def __init__(self, said: Note):
+        super().__init__(said.code)
+        self.note = said
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class SignatureCheck:
 
     verified: bool
     signer_address: str
-    problem: str
+    problem: Note | str
 
 
 def cms_kind(data: bytes) -> str:
@@ -133,9 +138,9 @@ def open_signed_data(data: bytes) -> tuple[bytes, SignatureCheck]:
         content = signed["encap_content_info"]["content"]
         inner = None if isinstance(content, core.Void) else bytes(content)
     except Exception as error:
-        raise SmimeError("the signed data's content cannot be read") from error
+        raise SmimeError(note("extract.smime_content_unreadable")) from error
     if inner is None:
-        raise SmimeError("the signed data holds no content (it is a detached signature)")
+        raise SmimeError(note("extract.smime_detached"))
     # No line-end retry here: the eContent bytes are exactly what was signed.
     try:
         check = _check_signers(signed, inner)
@@ -147,9 +152,9 @@ def open_signed_data(data: bytes) -> tuple[bytes, SignatureCheck]:
 def _content_info(data: bytes) -> cms.ContentInfo:
     """The outer ContentInfo of DER (or base64 text of DER) `data`. Raises SmimeError."""
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise SmimeError("not bytes")
+        raise SmimeError(note("extract.smime_not_bytes"))
     if len(data) > MAX_INPUT:
-        raise SmimeError(f"larger than {MAX_INPUT // 2**20} MB")
+        raise SmimeError(note("extract.smime_too_large", count=MAX_INPUT // 2**20))
     der = bytes(data)
     if der[:1] != b"\x30":  # DER of a SEQUENCE; anything else may be base64 text of one
         der = _unwrap_base64(der)
@@ -158,7 +163,7 @@ def _content_info(data: bytes) -> cms.ContentInfo:
         # Parse now what every caller reads: asn1crypto would only fail on that later access.
         _ = info["content_type"].native, info["content"]
     except Exception as error:
-        raise SmimeError("not a CMS structure") from error
+        raise SmimeError(note("extract.smime_not_cms")) from error
     return info
 
 
@@ -168,9 +173,9 @@ def _unwrap_base64(text: bytes) -> bytes:
     try:
         der = base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise SmimeError("neither DER nor base64 text") from error
+        raise SmimeError(note("extract.smime_not_der")) from error
     if der[:1] != b"\x30":
-        raise SmimeError("not a CMS structure")
+        raise SmimeError(note("extract.smime_not_cms"))
     return der
 
 
@@ -179,7 +184,7 @@ def _signed_data(data: bytes) -> cms.SignedData:
     info = _content_info(data)
     kind = info["content_type"].native
     if kind != "signed_data":
-        raise SmimeError(f"not signed data but {KINDS.get(kind) or kind}")
+        raise SmimeError(note("extract.smime_not_signed_data", kind=str(KINDS.get(kind) or kind)[:100]))
     return info["content"]
 
 
@@ -224,11 +229,11 @@ def _identifies(sid: cms.SignerIdentifier, certificate: asn1_x509.Certificate) -
         return False
 
 
-def _problem(signer: cms.SignerInfo, certificate: asn1_x509.Certificate, content: bytes) -> str:
+def _problem(signer: cms.SignerInfo, certificate: asn1_x509.Certificate, content: bytes) -> Note | str:
     """ "" if the signature holds, else why not."""
     digest_name = signer["digest_algorithm"]["algorithm"].native
     if digest_name not in HASHES:
-        return f"unsupported digest algorithm: {digest_name}"
+        return note("extract.unsupported_digest", name=str(digest_name)[:100])
     attributes = signer["signed_attrs"]
     if len(attributes):
         signed_digest = _message_digest(attributes)
@@ -270,7 +275,7 @@ def _verify(algorithm, digest_name: str, key, signature: bytes, data: bytes) -> 
     elif name in RSA_PKCS1 or name in ECDSA or name == RSA_PSS:
         return WRONG_KEY
     else:
-        return f"unsupported signature algorithm: {name}"
+        return note("extract.unsupported_signature_algorithm", name=str(name)[:100])
     return ""
 
 
@@ -280,7 +285,7 @@ def _verify_pss(parameters, key: rsa.RSAPublicKey, signature: bytes, data: bytes
     mask = parameters["mask_gen_algorithm"]
     mask_hash = mask["parameters"]["algorithm"].native
     if hash_name not in HASHES or mask["algorithm"].native != "mgf1" or mask_hash not in HASHES:
-        return f"unsupported signature algorithm: rsassa_pss with {hash_name}"
+        return note("extract.unsupported_pss_hash", name=str(hash_name)[:100])
     pss = padding.PSS(mgf=padding.MGF1(HASHES[mask_hash]()), salt_length=parameters["salt_length"].native)
     key.verify(signature, data, pss, HASHES[hash_name]())
     return ""

@@ -4,7 +4,7 @@ library's, else the salvaging parser — whichever reads it in time linear in it
 import contextlib
 
 from mailboxes.extract.fastmime import parse_fast, parse_salvaging
-from mailboxes.extract.model import gettext_noop
+from mailboxes.extract.notes import note
 from mailboxes.extract.parts import MimePart, NeedsFullParser, longest_header_value
 from mailboxes.extract.stdlib_tree import parse_with_stdlib
 
@@ -34,7 +34,7 @@ def parse_structure(raw: bytes) -> MimePart:
         # In practice RecursionError; nothing else is known to escape the standard library's parser.
         with contextlib.suppress(Exception):
             return parse_with_stdlib(raw)
-    salvaged.defects.append(gettext_noop("structure read by the salvaging parser"))
+    salvaged.defects.append(note("extract.salvaged"))
     return salvaged
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from tnefparse import TNEF
 
 from mailboxes.extract.charsets import decode_bytes
+from mailboxes.extract.notes import Note, note
 
 TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"  # 0x223E9F78, little-endian
 TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
@@ -27,7 +28,11 @@ _ATTACHMENT_HIDDEN = 0x7FFE
 
 
 class TnefError(Exception):
-    """The TNEF data could not be unpacked."""
+    """The TNEF data could not be unpacked; `note` says why (a Note, or the parser's own words)."""
+
+    def __init__(self, said: "Note | str"):
+        super().__init__(said.code if isinstance(said, Note) else said)
+        self.note = said
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def looks_like_tnef(declared_type: str, name: str, data: bytes) -> bool:
 def unpack_tnef(data: bytes) -> list[TnefFile]:
     """The files inside TNEF `data`, in order. Raises TnefError if it cannot be read."""
     if data[:4] != TNEF_SIGNATURE:
-        raise TnefError("no TNEF signature")
+        raise TnefError(note("extract.tnef_no_signature"))
     try:
         return _files_of(TNEF(data, do_checksum=False), (), 0)
     except TnefError:

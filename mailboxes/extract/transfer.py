@@ -8,7 +8,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from mailboxes.extract.model import gettext_noop
+from mailboxes.extract.notes import Note, joined, note
 
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64_OR_PAD = bytes(sorted(set(range(256)) - set(_BASE64_ALPHABET) - {ord("=")}))
@@ -23,6 +23,9 @@ _TRAILING_BLANKS = re.compile(rb"[ \t]+(\r\n|\n|\r|\Z)")
 # base64 and sent the raw file, or the part is something else entirely): decoding would only make noise.
 _MAX_STRAY_SHARE = 0.25
 
+BASE64_PADDING_REPAIRED = note("extract.base64_padding_repaired")
+BASE64_TRUNCATED = note("extract.base64_truncated")  # the file may be cut off (collect.py)
+
 _IDENTITY = frozenset({"", "7bit", "8bit", "binary", "7-bit", "8-bit"})
 _UUENCODE = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
 
@@ -32,8 +35,8 @@ class Decoded:
     """Decoded body bytes plus what had to be repaired (`note`) or why decoding failed (`unreadable`)."""
 
     data: bytes
-    note: str = ""
-    unreadable: str = ""
+    note: Note | str = ""
+    unreadable: Note | str = ""
 
 
 def normalize_encoding(value: str | None) -> str:
@@ -64,7 +67,8 @@ def decode_transfer(source: bytes, start: int, end: int, encoding: str) -> Decod
         return Decoded(source[start:end])
     if encoding in _UUENCODE:
         return decode_uuencode(source[start:end])
-    return Decoded(source[start:end], note=f"unknown transfer encoding {encoding[:40]!r}; content kept as is")
+    unknown = note("extract.unknown_transfer_encoding", encoding=repr(encoding[:40]))
+    return Decoded(source[start:end], note=unknown)
 
 
 def decode_quoted_printable(source: bytes, start: int, end: int) -> bytes:
@@ -98,10 +102,10 @@ def _repair_base64(encoded: bytes) -> Decoded:
     stray = non_blank - len(cleaned)
     if non_blank and stray > non_blank * _MAX_STRAY_SHARE:
         share = round(100 * stray / non_blank)
-        return Decoded(encoded, unreadable=f"declared base64, but {share}% of its characters are not base64")
+        return Decoded(encoded, unreadable=note("extract.not_base64", share=share))
     notes = []
     if stray:
-        notes.append(f"{stray} invalid base64 characters ignored")
+        notes.append(note("extract.base64_stray_characters", count=stray))
     chunks = []
     dropped = False
     padding_repaired = False
@@ -119,10 +123,10 @@ def _repair_base64(encoded: bytes) -> Decoded:
     if len(segments) > 1:
         padding_repaired = True
     if padding_repaired:
-        notes.append(gettext_noop("base64 padding repaired"))
+        notes.append(BASE64_PADDING_REPAIRED)
     if dropped:
-        notes.append(gettext_noop("base64 data truncated; incomplete last group dropped"))
-    return Decoded(b"".join(chunks), note="; ".join(notes))
+        notes.append(BASE64_TRUNCATED)
+    return Decoded(b"".join(chunks), note=joined(*notes))
 
 
 def decode_uuencode(encoded: bytes) -> Decoded:
@@ -147,7 +151,7 @@ def decode_uuencode(encoded: bytes) -> Decoded:
                 out.append(binascii.a2b_uu(line[:length]))
             except binascii.Error:
                 bad += 1
-    note = f"{bad} uuencoded lines could not be decoded" if bad else ""
+    said = note("extract.uuencoded_lines_bad", count=bad) if bad else ""
     if begin == -1:
-        note = "; ".join(filter(None, ["uuencoded data without a begin line", note]))
-    return Decoded(b"".join(out), note=note)
+        said = joined(note("extract.uuencoded_without_begin"), said)
+    return Decoded(b"".join(out), note=said)

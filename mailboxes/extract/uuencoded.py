@@ -4,11 +4,13 @@ systems send attachments this way, in the text itself rather than as MIME parts.
 import re
 from dataclasses import dataclass
 
+from mailboxes.extract.notes import Note, joined, note
 from mailboxes.extract.transfer import decode_uuencode
 
 _BEGIN = re.compile(rb"(?m)^begin [0-7]{3,4} ([^\r\n]{1,255}?)[ \t]*\r?$")
 _END = re.compile(rb"(?m)^end[ \t]*\r?$")
 MAX_FILES = 100
+NO_END_LINE = note("extract.uuencoded_without_end")
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class UuencodedFile:
     name: str  # as written on the begin line (raw bytes decoded leniently by the caller's rules)
     raw_name: bytes
     data: bytes
-    note: str
+    note: Note | str
 
 
 def split_uuencoded(text: bytes) -> tuple[bytes, list[UuencodedFile]]:
@@ -30,12 +32,8 @@ def split_uuencoded(text: bytes) -> tuple[bytes, list[UuencodedFile]]:
         end = _END.search(text, begin.end())
         stop = end.end() if end else len(text)
         decoded = decode_uuencode(text[begin.start() : stop])
-        note = (
-            decoded.note
-            if end
-            else "; ".join(filter(None, ["no end line: the file may be cut off", decoded.note]))
-        )
-        files.append(UuencodedFile(begin[1].decode("latin-1"), begin[1], decoded.data, note))
+        said = decoded.note if end else joined(NO_END_LINE, decoded.note)
+        files.append(UuencodedFile(begin[1].decode("latin-1"), begin[1], decoded.data, said))
         kept.append(text[position : begin.start()])
         position = stop
     kept.append(text[position:])

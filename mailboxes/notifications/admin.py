@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from intake import reasons
 from intake.admin import TenantAdminMixin, site
 from mailboxes.models import Notification
 from mailboxes.notifications import outbox
@@ -12,7 +13,16 @@ from mailboxes.notifications import outbox
 
 @admin.register(Notification, site=site)
 class NotificationAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "to_address", "state", "attempts", "reason", "sent_at"]
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "to_address",
+        "state",
+        "attempts",
+        "shown_reason",
+        "sent_at",
+    ]
     list_filter = ["state", "kind"]
     search_fields = ["to_address", "message_id", "reason"]
     date_hierarchy = "created_at"
@@ -23,7 +33,7 @@ class NotificationAdmin(TenantAdminMixin, admin.ModelAdmin):
         "to_address",
         "state",
         "attempts",
-        "reason",
+        "shown_reason",
         "next_attempt_at",
         "created_at",
         "sent_at",
@@ -33,6 +43,11 @@ class NotificationAdmin(TenantAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["retry_now"]
+
+    @admin.display(description=_("reason"))
+    def shown_reason(self, obj):
+        """The stored reason (a code) in the reader's language; escaped by the admin like any text."""
+        return reasons.render(obj.reason[:4000])
 
     @admin.action(description=_("Retry the selected notifications now"), permissions=["retry"])
     def retry_now(self, request, queryset):

@@ -1,4 +1,8 @@
-"""A notification as a mail: subject, text and HTML from templates, in the tenant's language."""
+"""A notification as a mail: subject, text and HTML from templates, in the tenant's language.
+
+The language is the tenant's notification language (NotificationSettings.language, else the portal's
+default; employees have no language of their own): the texts, and the stored reasons in them (a
+mailbox's error, stored as a code), are rendered in it."""
 
 from email.headerregistry import Address
 
@@ -7,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from intake import reasons
 from intake.files import bounded, fit_to_show
 from mailboxes.connections.outgoing import compose
 from mailboxes.models import Mailbox, Notification
@@ -59,10 +64,9 @@ def build(notification: Notification, mailbox: Mailbox, *, language: str):
         "tenant_name": tenant_name,
         "link": absolute_link(notification.link_path),
         "preferences_link": absolute_link(reverse("mailboxes:notification-preferences")),
-        **{
-            key: shown(value, SHOWN_ERROR if key == "error" else SHOWN_TEXT)
-            for key, value in notification.context.items()
-        },
+        **{key: shown(value, SHOWN_TEXT) for key, value in notification.context.items() if key != "error"},
+        # The stored reason (a code) in the mail's language, the recipient's: see the module's doc.
+        "error": shown(reasons.render(notification.context.get("error", ""), language), SHOWN_ERROR),
     }
     base = f"mailboxes/notifications/mail/{TEMPLATES[notification.kind]}"
     with translation.override(language):

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.tenancy import acts_for
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications import outbox
@@ -35,6 +36,12 @@ DIGEST_SAMPLES = 5  # the newest mails a digest names; the count covers the rest
 INCIDENT_GRACE = timedelta(minutes=10)
 
 Kind, State = Notification.Kind, Notification.State
+
+# Why a notice was cancelled (Notification.reason): codes, shown in the reader's language.
+REPLACED = reasons.define("notification.replaced", _("Replaced by a newer notice about this mailbox."))
+RECOVERED_FIRST = reasons.define(
+    "notification.recovered_first", _("The mailbox recovered before this was sent.")
+)
 
 
 @acts_for("buffer")
@@ -111,7 +118,7 @@ def mailbox_problem(mailbox: Mailbox, *, polling_stopped: bool = False) -> None:
     polling stopped, after INCIDENT_GRACE when it is failing."""
     # A newer incident (failing → needs sign-in) replaces a notice still waiting for its grace period.
     Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, state=State.QUEUED).update(
-        state=State.CANCELLED, reason=gettext("Replaced by a newer notice about this mailbox.")
+        state=State.CANCELLED, reason=REPLACED.stored()
     )
     employees = eligible(mailbox.tenant_id, administrators(mailbox.tenant_id), kind="mailbox_problems")
     at_once = polling_stopped or mailbox.state == Mailbox.State.NEEDS_SIGN_IN
@@ -140,9 +147,7 @@ def mailbox_recovered(mailbox: Mailbox) -> None:
         last=Max("pk")
     )["last"]
     incident = Notification.objects.filter(mailbox=mailbox, kind=Kind.MAILBOX_PROBLEM, pk__gt=previous or 0)
-    incident.filter(state=State.QUEUED).update(
-        state=State.CANCELLED, reason=gettext("The mailbox recovered before this was sent.")
-    )
+    incident.filter(state=State.QUEUED).update(state=State.CANCELLED, reason=RECOVERED_FIRST.stored())
     told = set(incident.filter(state__in=[State.SENT, State.SENDING]).values_list("recipient_id", flat=True))
     employees = eligible(mailbox.tenant_id, told, kind="mailbox_problems")
     outbox.record(

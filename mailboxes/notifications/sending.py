@@ -17,8 +17,9 @@ from collections import Counter
 from enum import StrEnum
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.tenancy import tenant_context
 from mailboxes.connections import outgoing, state
 from mailboxes.models import Mailbox, Notification
@@ -27,6 +28,22 @@ from mailboxes.notifications.tenant_settings import settings_for
 from mailboxes.protocols.errors import MailConnectionError, ProtocolFailure, SignInRequired
 
 logger = logging.getLogger(__name__)
+
+
+# Why a notification waits or failed (Notification.reason): codes, shown in the reader's language.
+INTERNAL_ERROR = reasons.define(
+    "notification.internal_error", _("Internal error (%(kind)s); details are in the log.")
+)
+RECIPIENT_INACTIVE = reasons.define(
+    "notification.recipient_inactive", _("The recipient is no longer an active employee.")
+)
+NO_MAILBOX = reasons.define(
+    "notification.no_mailbox",
+    _("No notification mailbox is set: a company administrator chooses one in the settings."),
+)
+NEEDS_SIGN_IN = reasons.define(
+    "notification.mailbox_needs_sign_in", _("The notification mailbox %(name)s needs signing in again.")
+)
 
 
 class Outcome(StrEnum):
@@ -53,25 +70,19 @@ def send_notification(notification_id: int) -> Outcome:
     except Exception as error:
         # A bug or a library surprise: the reason stays on the row for administrators, the trace in the log.
         logger.exception("notification %s could not be sent", notification_id)
-        reason = gettext("Internal error (%(kind)s); details are in the log.") % {
-            "kind": type(error).__name__
-        }
+        reason = INTERNAL_ERROR.stored(kind=type(error).__name__)
         return _retry_outcome(outbox.retry_later(notification_id, token, reason))
 
 
 def _deliver(notification: Notification, token: str) -> Outcome:
     pk = notification.pk
     if not notification.recipient.is_active or not notification.recipient.user.is_active:
-        outbox.cancel(pk, token, gettext("The recipient is no longer an active employee."))
+        outbox.cancel(pk, token, RECIPIENT_INACTIVE.stored())
         return Outcome.CANCELLED
     chosen = settings_for(notification.tenant_id)
     mailbox = chosen.mailbox if chosen else None
     if mailbox is None or mailbox.purpose != Mailbox.Purpose.OUTGOING:  # (its purpose may have changed)
-        outbox.wait(
-            pk,
-            token,
-            gettext("No notification mailbox is set: a company administrator chooses one in the settings."),
-        )
+        outbox.wait(pk, token, NO_MAILBOX.stored())
         return Outcome.WAITING
     if mailbox.state == Mailbox.State.NEEDS_SIGN_IN:
         # Signing in with a token Microsoft refuses gets accounts locked; wait for an administrator.
@@ -91,7 +102,7 @@ def _deliver(notification: Notification, token: str) -> Outcome:
             if not isinstance(error, ProtocolFailure):
                 # Reaching or logging in to the server failed: the mailbox's problem, shown on the mailbox.
                 state.record_failure(mailbox, error)
-            return _retry_outcome(outbox.retry_later(pk, token, str(error)[:1000]))
+            return _retry_outcome(outbox.retry_later(pk, token, error.stored(1000)))
     with transaction.atomic():
         outbox.mark_sent(pk, token)
         state.record_success(mailbox)
@@ -99,7 +110,7 @@ def _deliver(notification: Notification, token: str) -> Outcome:
 
 
 def _needs_sign_in(mailbox: Mailbox) -> str:
-    return gettext("The notification mailbox %(name)s needs signing in again.") % {"name": mailbox.name}
+    return NEEDS_SIGN_IN.stored(name=mailbox.name)
 
 
 def _retry_outcome(state: str) -> Outcome:

@@ -26,6 +26,7 @@ from datetime import datetime
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy
 
+from intake import reasons
 from intake.storage_faults import StorageFault
 from mailboxes.polling import mail_files
 from mailboxes.polling.ingest import IncomingMail, PreparedMail, prepare
@@ -37,7 +38,9 @@ FORK_THRESHOLD = 200  # fewer mails than this are not worth starting processes
 WORKERS = 2
 LARGE_MAIL = 16 * 1024 * 1024
 CHUNK = 8 * 1024 * 1024
-RENUMBERED_DURING_POLL = gettext_lazy("The folder was renumbered on the server during the poll.")
+RENUMBERED_DURING_POLL = reasons.define(
+    "mail.renumbered_during_poll", gettext_lazy("The folder was renumbered on the server during the poll.")
+)
 WAIT_SECONDS = 1.0  # how often a waiting poll gives its lease a heartbeat
 
 
@@ -227,11 +230,11 @@ def _child(server: ServerSettings, job: Job, worker: int, fd: int) -> None:
                 _send(fd, ("batch", _prepare_batch(client, job, batch)))
         _send(fd, ("done",))
     except MailConnectionError as error:
-        _send(fd, ("error", type(error).__name__, error.message, error.detail))
+        _send(fd, ("error", type(error).__name__, error.code, error.message, error.detail))
     except StorageFault as fault:  # the disk's fault, not the server's: the parent says so
         _send(fd, ("storage", fault.errno, fault.detail))
     except BaseException as error:  # reported to the parent, which records it
-        _send(fd, ("error", "FetchingInterrupted", "", f"{type(error).__name__}"))
+        _send(fd, ("error", "FetchingInterrupted", "", "", f"{type(error).__name__}"))
 
 
 def _start_worker(server: ServerSettings, job: Job, worker: int) -> tuple[int, int]:
@@ -270,8 +273,9 @@ def _next_message(fd: int, keep_alive=_no_heartbeat):
     if message[0] == "storage":
         raise StorageFault(message[1], message[2])
     if message[0] == "error":
-        _, name, text, detail = message
-        raise getattr(errors, name, ProtocolFailure)(text or None, detail=detail)
+        _, name, code, text, detail = message
+        # The code travels, so the parent stores the reason the child met (text: an uncoded one's words).
+        raise getattr(errors, name, ProtocolFailure)(reasons.kind_of(code) or text or None, detail=detail)
     return message
 
 

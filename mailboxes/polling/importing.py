@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.db.models import Max
 
+from intake import reasons
 from intake.tenancy import tenant_context
 from mailboxes.models import Buffer, Message
 from mailboxes.polling import ingest
@@ -86,7 +87,9 @@ def _import(buffer: Buffer, mails, *, batch_size: int, progress) -> ImportReport
             )
             if prepared[-1].fields["state"] == Message.State.UNREADABLE:
                 logger.info(
-                    "import: %s stored as unreadable: %s", label, prepared[-1].fields["unreadable_reason"]
+                    "import: %s stored as unreadable: %s",
+                    label,
+                    reasons.in_english(prepared[-1].fields["unreadable_reason"]),
                 )
             next_uid += 1
         stored = ingest.store(buffer, prepared)

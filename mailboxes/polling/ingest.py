@@ -12,25 +12,35 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from intake.files import fit_to_show, sha256_hex
 from intake.storage_faults import StorageFault
 from intake.tenancy import acting_for
 from mailboxes.extract import extract_mail, headers
+from mailboxes.extract.notes import Note
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
 from mailboxes.polling import mail_files
 
 logger = logging.getLogger(__name__)
 
-# Reasons stored on a mail (in English, shown translated): see Message.unreadable_reason.
-CANNOT_BE_READ = gettext_noop(
-    "The portal could not read this mail (the error is logged); the original is kept."
-)
-CANNOT_BE_STORED = gettext_noop(
-    "The portal could not store what it read of this mail (the error is logged); the original is kept."
-)
+# Reasons stored on a mail, as codes shown in the reader's language (intake.reasons); extraction's own
+# are Notes (mailboxes.extract.notes) with their words in mailboxes.extract_reasons.
+CANNOT_BE_READ = reasons.define(
+    "message.cannot_be_read",
+    _("The portal could not read this mail (the error is logged); the original is kept."),
+).stored()
+CANNOT_BE_STORED = reasons.define(
+    "message.cannot_be_stored",
+    _("The portal could not store what it read of this mail (the error is logged); the original is kept."),
+).stored()
+# What each stored reason may take of its text field (the admin and the API show as much).
+REASON_LIMIT = 2000
+SIGNATURE_DETAIL_LIMIT = 500  # the field's size
+DEFECT_LIMIT = 2000  # one defect, a line of Message.defects
+DEFECTS_LIMIT = 20_000  # all of them: whole lines only, so no line's code is ever cut
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ def _write_attachments(directory: str, found_attachments) -> list[dict]:
                 "origin": clean_text(fit_to_show(found.origin))[:500],
                 "role": found.role,
                 "problem": found.problem,
-                "problem_detail": clean_text(found.problem_detail)[:2000],
+                "problem_detail": stored_reason(found.problem_detail, REASON_LIMIT),
             }
         )
     return attachments
@@ -161,10 +171,10 @@ def _mail_fields(folder: str, mail: IncomingMail, raw_path: str, extracted, atta
         "body_text": clean_text(body_text(extracted)),
         "raw": raw_path,
         "state": Message.State.UNREADABLE if reason else Message.State.NEW,
-        "unreadable_reason": clean_text(reason),
-        "defects": clean_text("\n".join(extracted.defects))[:20_000],
+        "unreadable_reason": stored_reason(reason, REASON_LIMIT),
+        "defects": stored_defects(extracted.defects),
         "signature": extracted.signature,
-        "signature_detail": clean_text(extracted.signature_detail)[:500],
+        "signature_detail": stored_reason(extracted.signature_detail, SIGNATURE_DETAIL_LIMIT),
         "attachment_count": len(documents),
         "attachment_problems": sum(1 for a in attachments if a["problem"]),
         "search_text": search_text(subject, sender, [a["display_name"] for a in attachments]),
@@ -206,6 +216,37 @@ def plain_fields(identity: dict, reason: str) -> dict:
 
 # What a stored row needs to stay findable and listed: where the mail is, which it is, when it came.
 _IDENTITY = ("folder", "fingerprint", "raw_sha256", "received_at", "size", "raw")
+
+
+def stored_reason(value, limit: int) -> str:
+    """What a text field of `limit` characters keeps of a reason extraction gave (a Note, or a plain text
+    such as a signer's address): its code and parameters, cleaned and shortened to fit (intake.reasons)."""
+    return reasons.fitted(_cleaned(value), limit) if value else ""
+
+
+def stored_defects(defects) -> str:
+    """The defects, one stored reason a line, as many whole lines as DEFECTS_LIMIT holds."""
+    lines, total = [], 0
+    for defect in defects:
+        line = stored_reason(defect, DEFECT_LIMIT).replace("\n", " ")  # JSON escapes its own line breaks
+        if not line:
+            continue
+        total += len(line) + bool(lines)
+        if total > DEFECTS_LIMIT:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _cleaned(value):
+    """A Note (or text) with every string in it fit for the database (clean_text)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Note):
+        return Note(value.code, tuple((name, _cleaned(item)) for name, item in value.params))
+    if isinstance(value, tuple):
+        return tuple(_cleaned(item) for item in value)
+    return value
 
 
 def clean_text(text: str) -> str:

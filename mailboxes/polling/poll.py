@@ -17,7 +17,9 @@ from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from intake import reasons, storage_faults
 from intake.claims import ClaimLost, backoff
 from intake.storage_faults import StorageFault
 from intake.tenancy import tenant_context
@@ -251,9 +253,33 @@ def _batches(summaries):
 
 
 def _in_english(error) -> str:
-    """What is stored and reported is written in the source language; pages translate it when shown."""
+    """What a poll reports (a command's output, a task's failure, the log) is in the source language."""
     with translation.override("en"):
         return str(error)
+
+
+# The portal's storage faults as stored reasons (the texts are intake.storage_faults' own).
+STORAGE_FULL = reasons.define(
+    "storage.full", _("The portal's storage is full: new mail waits on the server until space is freed.")
+)
+STORAGE_NOT_WRITABLE = reasons.define(
+    "storage.not_writable",
+    _("The portal's storage is not writable: new mail waits on the server until it is."),
+)
+STORAGE_FAILED = reasons.define(
+    "storage.failed", _("The portal could not write to its storage: new mail waits on the server.")
+)
+
+
+def stored_reason(error: MailConnectionError | StorageFault) -> str:
+    """What a buffer keeps of a failure: its code and detail, shown in each reader's language."""
+    if isinstance(error, StorageFault):
+        if error.errno in storage_faults.FULL:
+            return STORAGE_FULL.stored()
+        return (
+            STORAGE_NOT_WRITABLE if error.errno in storage_faults.NOT_WRITABLE else STORAGE_FAILED
+        ).stored()
+    return reasons.stored_text(error, 1000)
 
 
 def _record_polled(buffers, *, started) -> None:
@@ -273,7 +299,7 @@ def _postpone(buffers, delay: timedelta, reason: str) -> None:
 def _record_buffer_failure(buffer: Buffer, error: MailConnectionError | StorageFault) -> None:
     failures = buffer.consecutive_failures + 1
     delay = backoff(failures, first=2 * buffer.interval, limit=MAX_BACKOFF)
-    reason = _in_english(error)[:1000]
+    reason = stored_reason(error)
     Buffer.objects.filter(pk=buffer.pk).update(
         last_error=reason,
         consecutive_failures=F("consecutive_failures") + 1,

@@ -3,6 +3,10 @@
 Messages never contain passwords, tokens or client secrets: they are fixed text, and the detail (a
 server's words, a host name) is scrubbed of every secret of the connection in progress and then
 bounded here, so whoever stores or logs str(error) cannot get the order of scrubbing and cutting wrong.
+
+Each error carries a reason code (intake.reasons): its class's ("mail.<kind>"), or that of the fixed text
+it was raised with (a `reasons.Kind` below). What is stored is `error.stored()`, the code with the detail
+as a parameter, so every reader sees the text in their own language and the detail as it is.
 """
 
 import ast
@@ -11,6 +15,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from mailboxes.protocols.log_scrubbing import current_secrets
 from mailboxes.protocols.scrubbing import bounded
 
@@ -21,14 +26,49 @@ class MailConnectionError(Exception):
     kind = "error"
     default_message = _("The mail server could not be used.")
 
+    default_reason: reasons.Kind
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "default_message" in cls.__dict__:
+            cls.default_reason = reasons.define(f"mail.{cls.kind}", cls.default_message)
+
     def __init__(self, message=None, *, detail: str = ""):
-        self.message = str(message or self.default_message)
+        """`message`: a fixed text with a code (a reasons.Kind), or None for the class's own; a plain text
+        is kept as it is, without a code (stored as written)."""
+        chosen = message or self.default_reason
+        self.code = chosen.code if isinstance(chosen, reasons.Kind) else ""
+        self.message = str(chosen)
         # Safe extra context (server reply text, certificate reason): at most DETAIL_LIMIT characters.
         self.detail = bounded(detail, current_secrets()) if detail else ""
-        super().__init__(str(self))  # args too: they travel in pickles and reprs
+        super().__init__(str(self))  # args too: they travel in reprs
 
     def __str__(self):
         return self.message if not self.detail else f"{self.message} ({self.detail})"
+
+    def __reduce__(self):  # pickles (the fetching processes) keep the code and the detail as they are
+        return _rebuilt, (type(self), self.code, self.message, self.detail)
+
+    @property
+    def reason(self) -> reasons.Reason | None:
+        """The code and detail to store; None for an error raised with a plain text."""
+        if not self.code:
+            return None
+        return reasons.Reason(self.code, {"detail": self.detail} if self.detail else {})
+
+    def stored(self, limit: int = reasons.STORED_LIMIT) -> str:
+        """What a row keeps of this error (last_error, a notification's reason): the code and detail."""
+        return reasons.stored_text(self, limit)
+
+
+def _rebuilt(cls, code: str, message: str, detail: str) -> MailConnectionError:
+    error = cls.__new__(cls)
+    error.code, error.message, error.detail = code, message, detail
+    Exception.__init__(error, str(error))
+    return error
+
+
+MailConnectionError.default_reason = reasons.define("mail.error", MailConnectionError.default_message)
 
 
 class HostNotFound(MailConnectionError):
@@ -108,15 +148,30 @@ class OAuthFailure(MailConnectionError):
 
 
 # Fixed texts of errors whose details, if any, are only data (a host, an address, a server's words):
-# stored as "<text> (<details>)", the text is translated where it is shown.
-NOT_SIGNED_IN_YET = _("Microsoft sign-in needed: nobody has signed in for this mailbox yet.")
-SIGN_IN_SERVICE_UNREACHABLE = _("Microsoft did not issue a token: its sign-in service could not be reached.")
-SIGN_IN_ANSWER_MISMATCH = _(
-    "Microsoft did not issue a token: the sign-in answer does not belong to this sign-in; start again."
+# raised with one of these, an error stores its code; the text is shown in the reader's language.
+NOT_SIGNED_IN_YET = reasons.define(
+    "mail.not_signed_in_yet", _("Microsoft sign-in needed: nobody has signed in for this mailbox yet.")
 )
-CERTIFICATE_NOT_TRUSTED = _("TLS failure: the server's certificate is not trusted.")
-TRUSTED_CERTIFICATE_INVALID = _("TLS failure: the trusted certificate is not a valid PEM certificate.")
-RECIPIENTS_REFUSED = _("The server refused some recipients.")
+SIGN_IN_SERVICE_UNREACHABLE = reasons.define(
+    "mail.sign_in_service_unreachable",
+    _("Microsoft did not issue a token: its sign-in service could not be reached."),
+)
+SIGN_IN_ANSWER_MISMATCH = reasons.define(
+    "mail.sign_in_answer_mismatch",
+    _("Microsoft did not issue a token: the sign-in answer does not belong to this sign-in; start again."),
+)
+CERTIFICATE_NOT_TRUSTED = reasons.define(
+    "mail.certificate_not_trusted", _("TLS failure: the server's certificate is not trusted.")
+)
+TRUSTED_CERTIFICATE_INVALID = reasons.define(
+    "mail.trusted_certificate_invalid",
+    _("TLS failure: the trusted certificate is not a valid PEM certificate."),
+)
+RECIPIENTS_REFUSED = reasons.define("mail.recipients_refused", _("The server refused some recipients."))
+LOGIN_NOT_ASCII = reasons.define(
+    "mail.login_not_ascii",
+    _("The login or password has letters (such as Polish ones) the server's login cannot carry."),
+)
 
 
 class ProtocolFailure(MailConnectionError):
@@ -161,6 +216,4 @@ def ascii_only_login():
     try:
         yield
     except UnicodeEncodeError:
-        raise AuthenticationRejected(
-            _("The login or password has letters (such as Polish ones) the server's login cannot carry.")
-        ) from None
+        raise AuthenticationRejected(LOGIN_NOT_ASCII) from None

@@ -15,6 +15,7 @@ from imapclient import imap4
 from imapclient import tls as imap_tls
 from imapclient.datetime_util import parse_to_datetime
 
+from intake import reasons
 from mailboxes.protocols import log_scrubbing, network, tls
 from mailboxes.protocols.errors import (
     AuthenticationRejected,
@@ -349,8 +350,9 @@ class FolderRenumbered(ProtocolFailure):
     """The folder's UIDVALIDITY changed: a stored UID no longer names the same mail."""
 
 
-NOT_DELETED_RENUMBERED = _(
-    "The folder was renumbered on the server (its UIDVALIDITY changed), so the mail was not deleted."
+NOT_DELETED_RENUMBERED = reasons.define(
+    "mail.not_deleted_renumbered",
+    _("The folder was renumbered on the server (its UIDVALIDITY changed), so the mail was not deleted."),
 )
 
 

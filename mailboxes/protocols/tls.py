@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from intake import reasons
 from mailboxes.protocols import network
 from mailboxes.protocols.errors import (
     CERTIFICATE_NOT_TRUSTED,
@@ -110,9 +111,12 @@ def plan(protocol: str, encryption: str, port: int, trusted_ca_pem: str = "") ->
 GREETING_PATIENCE_SECONDS = 1.0
 _PROBE_SECONDS = 3.0  # how long a TLS server may take to answer a hello
 _TLS_RECORD_TYPES = {0x15, 0x16}  # alert, handshake: what a TLS server answers a hello with
-TIMED_OUT_ON_TLS_PORT = _(
-    "Timed out: the server did not answer in time. This port usually expects TLS at once: choose the "
-    "encryption SSL/TLS."
+TIMED_OUT_ON_TLS_PORT = reasons.define(
+    "mail.timed_out_on_tls_port",
+    _(
+        "Timed out: the server did not answer in time. This port usually expects TLS at once: choose the "
+        "encryption SSL/TLS."
+    ),
 )
 
 

@@ -1,35 +1,25 @@
 """Showing what intake stored in the reader's language.
 
-Reasons and defects are stored in English, as intake wrote them (a mail is read once, for every reader);
-the fixed ones are in the translation catalogue, so they are translated when shown. Texts with details
-of their own (a file name, a charset) have no entry and show as written.
+Reasons are stored as codes with parameters (intake.reasons) and rendered here in the reader's language;
+rows stored before that, in English, still show: a fixed text translated, "<fixed text> (<details>)"
+too, anything else (a server's own words) as written. Defects are lines of such texts.
 """
 
 import re
 
 from django import template
 from django.utils import translation
-from django.utils.translation import gettext
+
+from intake import reasons
 
 register = template.Library()
 
 
 @register.filter
-def in_reader_language(text: str) -> str:
-    """A stored fixed text translated; "<fixed text> (<details>)" too, the details as they are."""
-    if not text:
-        return text
-    translated = gettext(text)
-    if translated != text:
-        return translated
-    if text.endswith(")"):
-        at = text.find(" (")
-        while at != -1:  # the fixed text may hold " (" itself: try each split, shortest details last
-            head = text[:at]
-            if gettext(head) != head:
-                return f"{gettext(head)}{text[at:]}"
-            at = text.find(" (", at + 1)
-    return text
+def in_reader_language(text) -> str:
+    """A stored reason (a code with parameters, or a plain text of old) in the active language; plain
+    text out, escaped by the template like any other."""
+    return reasons.render(text)
 
 
 def _words(text: str) -> str:
@@ -45,4 +35,4 @@ def problem_detail(attachment) -> str:
         return detail
     with translation.override(None):  # the label as written in the source, like the stored detail
         label = str(attachment.get_problem_display())
-    return "" if _words(detail) == _words(label) else in_reader_language(detail)
+    return "" if _words(reasons.render(detail, "en")) == _words(label) else in_reader_language(detail)

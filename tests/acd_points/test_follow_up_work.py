@@ -10,6 +10,7 @@ from acd_points import actions, folders, follow_up
 from acd_points.generate import generate_documents
 from acd_points.models import PendingWork
 from intake.models import Document
+from intake.reasons import in_english
 from mailboxes.models import Buffer, Message
 from mailboxes.polling.poll import poll_mailbox
 from tests.builders import PDF, invoice_mail
@@ -64,7 +65,7 @@ def test_a_failed_deletion_is_shown_and_retried_and_never_loses_the_document(
     server.stop()
     assert follow_up.run_due() == 0
     item = PendingWork.all_tenants.get()
-    assert item.state == PendingWork.State.FAILED and "Connection refused" in item.last_error
+    assert item.state == PendingWork.State.FAILED and "Connection refused" in in_english(item.last_error)
     assert item.next_attempt_at > timezone.now()
     server.start()
     assert follow_up.run_due(now=later()) == 1

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 
+from intake import reasons
 from mailboxes.models import Attachment, Message
 from tests.builders import PDF, PNG, add_mail, another_buffer, invoice_mail
 from tests.builders.archives import zip_of
@@ -160,7 +161,7 @@ def test_a_truncated_pdf_found_by_intake_says_it_is_cut_off(point, operator, buf
     pdf = attachment_named(message, "faktura.pdf")
     assert pdf.problem == Attachment.Problem.TRUNCATED  # as intake stored it
     text = attachment_texts(mail_page(operator, point, message))[pdf.pk]
-    assert "⚠ incomplete: cut off" in text and pdf.problem_detail in text
+    assert "⚠ incomplete: cut off" in text and reasons.in_english(pdf.problem_detail) in text
     assert "1 attachment has a problem" in mail_page(operator, point, message)
 
 
@@ -180,7 +181,8 @@ def test_a_container_that_cannot_be_opened_is_labelled_and_stays_downloadable(po
     page = mail_page(operator, point, message)
     text = attachment_texts(page)[container.pk]
     assert str(Attachment.Role.CONTAINER.label) in text
-    assert f"⚠ {Attachment.Problem.UNREADABLE.label}" in text and container.problem_detail in text
+    assert f"⚠ {Attachment.Problem.UNREADABLE.label}" in text
+    assert reasons.in_english(container.problem_detail) in text
     download_url = reverse("acd:attachment", args=[point.pk, container.pk, "download"])
     assert download_url in page
     download = operator.get(download_url)
@@ -294,7 +296,7 @@ def test_an_unreadable_mail_shows_its_reason(point, operator, buffer_a):
     message = add_mail(buffer_a, b"\x01\x02 nothing like a mail")
     assert message.state == Message.State.UNREADABLE and message.unreadable_reason
     page = mail_page(operator, point, message)
-    assert header_text(page, "Why it cannot be read") == message.unreadable_reason
+    assert header_text(page, "Why it cannot be read") == reasons.in_english(message.unreadable_reason)
 
 
 def test_old_mail_without_stored_text_shows_the_note_and_never_opens_the_raw_file(point, operator, buffer_a):
@@ -355,7 +357,7 @@ def test_the_list_marks_mail_with_problems_with_the_count(point, operator, buffe
 def test_the_list_shows_why_a_mail_cannot_be_read(point, operator, buffer_a, list_url):
     message = add_mail(buffer_a, b"\x01 garbage")
     page = operator.get(list_url).content.decode().replace("&#x27;", "'")
-    assert message.unreadable_reason in page and "unreadable" in page
+    assert reasons.in_english(message.unreadable_reason) in page and "unreadable" in page
 
 
 def test_long_subjects_are_cut_for_display_and_a_page_stays_small(point, operator, buffer_a, list_url):

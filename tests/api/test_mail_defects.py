@@ -6,6 +6,7 @@ from email.message import EmailMessage
 import pytest
 from django.urls import reverse
 
+from intake import reasons
 from mailboxes.models import Attachment, Message
 from tests.builders import PDF, PNG, add_mail, another_buffer
 
@@ -46,7 +47,12 @@ def defective(buffer_a):
 
 def expected_attachments(message) -> list[dict]:
     return [
-        {"name": a.display_name, "role": a.role, "problem": a.problem, "problem_detail": a.problem_detail}
+        {
+            "name": a.display_name,
+            "role": a.role,
+            "problem": a.problem,
+            "problem_detail": reasons.in_english(a.problem_detail),  # stored as a code: given in words
+        }
         for a in Attachment.all_tenants.filter(message=message).order_by("position")
     ]
 
@@ -65,7 +71,8 @@ def assert_defects_given(mail: dict, message: Message) -> None:
     assert all(a["problem"] == "" and a["problem_detail"] == "" for a in mail["attachments"][:2])
     assert mail["header_date"] is None and mail["header_date_text"] == ABSURD_DATE
     assert (mail["signature"], mail["signature_detail"]) == ("verified", "signer@dostawca.example")
-    assert mail["defects"] == message.defect_list and isinstance(mail["defects"], list)
+    assert mail["defects"] == [reasons.in_english(line) for line in message.defect_list]
+    assert isinstance(mail["defects"], list)
     assert "Date header out of range (kept as written)" in mail["defects"]
     assert any("paczka.zip" in defect for defect in mail["defects"])
     assert (mail["attachment_count"], mail["attachment_problems"]) == (1, 1)
@@ -112,7 +119,9 @@ def test_the_container_that_cannot_be_opened_downloads_whole(point, client, defe
 def test_an_unreadable_mail_gives_its_reason(point, client, buffer_a):
     stored = add_mail(buffer_a, b"\x01\x02 nothing like a mail")
     mail = client.get(reverse("api:point-mail", args=[point.pk, stored.pk])).json()
-    assert mail["state"] == "unreadable" and mail["unreadable_reason"] == stored.unreadable_reason
+    assert mail["state"] == "unreadable" and mail["unreadable_reason"] == reasons.in_english(
+        stored.unreadable_reason
+    )
 
 
 def test_the_schema_documents_the_new_fields(db, anonymous_api_client):

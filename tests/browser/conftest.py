@@ -71,3 +71,22 @@ def login(browser, live_server):
         return page
 
     return open_as
+
+
+@pytest.fixture
+def fill_incoming_mailbox(live_server, dovecot, imap_user, ca_pem):
+    """fill_incoming_mailbox(page, password=...): opens the Add mailbox page and types an incoming mailbox
+    of the suite's Dovecot user (the given password, else the right one), nothing submitted."""
+
+    def fill(page, *, password=None):
+        page.goto(f"{live_server.url}/admin/mailboxes/mailbox/add/")
+        page.fill("#id_name", "Invoices")
+        page.fill("#id_host", "127.0.0.1")
+        page.fill("#id_port", str(dovecot.imaps_port))
+        page.click("fieldset.collapse summary")  # the certificate's section is folded
+        page.fill("#id_trusted_certificate", ca_pem)
+        page.fill("#id_email_address", "faktury@alpha.example")
+        page.fill("#id_login", imap_user.login)
+        page.fill("#id_new_password", imap_user.password if password is None else password)
+
+    return fill

@@ -10,18 +10,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_typed_values_are_tested_on_the_add_page(
-    login, live_server, screenshot, world_a, dovecot, imap_user, ca_pem
+    login, screenshot, world_a, imap_user, fill_incoming_mailbox
 ):
     admin = login(world_a.admin, PASSWORD)
-    admin.goto(f"{live_server.url}/admin/mailboxes/mailbox/add/")
-    admin.fill("#id_name", "Invoices")
-    admin.fill("#id_host", "127.0.0.1")
-    admin.fill("#id_port", str(dovecot.imaps_port))
-    admin.click("fieldset.collapse summary")  # the certificate's section is folded
-    admin.fill("#id_trusted_certificate", ca_pem)
-    admin.fill("#id_email_address", "faktury@alpha.example")
-    admin.fill("#id_login", imap_user.login)
-    admin.fill("#id_new_password", "wrong-password")
+    fill_incoming_mailbox(admin, password="wrong-password")
 
     admin.click("button.connection-test-button")
     failed = admin.wait_for_selector(".connection-test-result.failed")

@@ -11,16 +11,20 @@ keeps it so); fixtures in conftest files and in tests/fixtures/ only call them.
   another_mail_action
 - tokens: issue_token, another_api_token
 - documents: another_document
+- listed_documents: listed_document (of a point or none, with or without files, some days old)
 - notifications: queue, make_due, want, another_notification
 - per_model: BUILDERS, one builder per tenant-owned model (for the admin isolation tests)
 - renumbering: recreate_folder, set_uidvalidity (doveadm), age_files, mail_without_message_id,
   same_id_same_size_pair, large_invoice_mail
 - task_results: another_task_failure (a stored failed task, for the admin)
+- admin_pages: more_of (more objects of any admin-registered model, for its pages' counts)
 
 `another_…(world)` builders make a new object of the world's tenant with a name of its own on each call.
 """
 
+from tests.builders.admin_pages import more_of
 from tests.builders.documents import another_document
+from tests.builders.listed_documents import listed_document
 from tests.builders.mail import PDF, PNG, XML, add_mail, another_message, append_many, invoice_mail, xml_mail
 from tests.builders.mailboxes import (
     another_buffer,
@@ -82,6 +86,7 @@ __all__ = [
     "invoice_mail",
     "issue_token",
     "large_invoice_mail",
+    "listed_document",
     "mail_without_message_id",
     "make_acd_point",
     "make_buffer",
@@ -93,6 +98,7 @@ __all__ = [
     "make_point_data",
     "make_remote_mailbox",
     "make_tenant_world",
+    "more_of",
     "poll_once",
     "queue",
     "recreate_folder",

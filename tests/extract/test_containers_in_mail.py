@@ -40,6 +40,7 @@ from tests.extract.mailbuilder import (
     mail_with_parts,
     text_part,
 )
+from tests.extract.rendered import english, english_all
 
 ADDRESS = "signer@example.com"
 
@@ -68,7 +69,7 @@ def identity():
 
 def test_clear_signed_mail_verifies_and_lists_the_p7s_as_a_signature(identity):
     mail = extract_mail(clear_signed_mail(identity))
-    assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+    assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
     assert summary(mail) == [("signed-invoice.pdf", "document", ""), ("smime.p7s", "signature", "")]
     assert named(mail, "signed-invoice.pdf").data == PDF
     assert "Please find the invoice attached." in mail.text
@@ -79,20 +80,20 @@ def test_a_tampered_byte_in_the_signed_content_fails_with_a_reason(identity):
     raw = clear_signed_mail(identity).replace(b"Please find", b"Please fund", 1)
     mail = extract_mail(raw)
     assert mail.signature == "failed"
-    assert "changed after signing" in mail.signature_detail
+    assert "changed after signing" in english(mail.signature_detail)
     assert [a.display_name for a in documents(mail)] == ["signed-invoice.pdf"]
 
 
 def test_a_clear_signed_mail_saved_with_lf_line_ends_still_verifies(identity):
     mail = extract_mail(clear_signed_mail(identity).replace(CRLF, b"\n"))
-    assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+    assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
     assert named(mail, "signed-invoice.pdf").data == PDF
 
 
 def test_a_clear_signed_mail_read_by_the_standard_library_parser_still_verifies(identity):
     for raw in (clear_signed_mail(identity), clear_signed_mail(identity).replace(CRLF, b"\n")):
         mail = extract_mail_using(raw, parse_with_stdlib)
-        assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+        assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
         assert summary(mail) == [("signed-invoice.pdf", "document", ""), ("smime.p7s", "signature", "")]
 
 
@@ -100,7 +101,7 @@ def test_a_signed_mail_whose_inner_boundary_extends_the_outer_one_still_verifies
     # "--=_sig" is also the start of the inner "--=_sig_inner" lines: only a whole boundary line counts.
     raw = clear_signed_mail(identity, boundary="=_signed")
     mail = extract_mail(raw)
-    assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+    assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
 
 
 def test_a_forwarded_signed_mail_is_checked_but_is_not_the_mails_signature(identity):
@@ -109,7 +110,8 @@ def test_a_forwarded_signed_mail_is_checked_but_is_not_the_mails_signature(ident
     )
     mail = extract_mail(raw)
     assert mail.signature == ""
-    assert any("signature verified" in defect for defect in mail.defects), mail.defects
+    defects = english_all(mail.defects)
+    assert any("signature verified" in defect for defect in defects), defects
     assert [a.display_name for a in documents(mail)] == ["signed-invoice.pdf"]
 
 
@@ -119,7 +121,7 @@ def test_a_mail_cut_inside_its_signature_marks_the_p7s_truncated(identity):
     signature_start = raw.index(b"\r\n\r\n", raw.index(b"S/MIME Cryptographic Signature")) + 4
     mail = extract_mail(raw[: signature_start + 3 * 78])
     assert summary(mail) == [("signed-invoice.pdf", "document", ""), ("smime.p7s", "signature", "truncated")]
-    assert (mail.signature, mail.signature_detail) == ("failed", "not a valid signature")
+    assert (mail.signature, english(mail.signature_detail)) == ("failed", "not a valid signature")
 
 
 # --- 2. S/MIME opaque-signed ---------------------------------------------------------------------------
@@ -127,7 +129,7 @@ def test_a_mail_cut_inside_its_signature_marks_the_p7s_truncated(identity):
 
 def test_opaque_signed_mail_is_read_from_inside_the_p7m(identity):
     mail = extract_mail(opaque_signed_mail(identity))
-    assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+    assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
     assert summary(mail) == [("smime.p7m", "container", ""), ("opaque-invoice.pdf", "document", "")]
     assert named(mail, "opaque-invoice.pdf").origin == ""  # as if it were the mail itself
     assert named(mail, "opaque-invoice.pdf").data == PDF
@@ -140,24 +142,24 @@ def test_opaque_signed_mail_is_read_from_inside_the_p7m(identity):
 def test_smime_encrypted_mail_is_unreadable_and_its_p7m_downloadable(identity):
     raw = smime_encrypted_mail(identity)
     mail = extract_mail(raw)
-    assert mail.unreadable_reason == "encrypted — can't be opened"
+    assert english(mail.unreadable_reason) == "encrypted — can't be opened"
     assert summary(mail) == [("smime.p7m", "container", "encrypted")]
     assert mail.attachments[0].data[:1] == b"\x30" and mail.attachments[0].size > 500
 
 
 def test_pgp_mime_encrypted_mail_is_unreadable_and_its_data_downloadable():
     mail = extract_mail(pgp_encrypted_mail())
-    assert mail.unreadable_reason == "encrypted — can't be opened"
+    assert english(mail.unreadable_reason) == "encrypted — can't be opened"
     assert summary(mail) == [("encrypted.asc", "container", "encrypted")]
     assert mail.attachments[0].data.startswith(b"-----BEGIN PGP MESSAGE-----")
-    assert mail.attachments[0].problem_detail == "encrypted — can't be opened"
+    assert english(mail.attachments[0].problem_detail) == "encrypted — can't be opened"
 
 
 @pytest.mark.parametrize("opaque", [True, False])
 def test_encrypted_data_inside_a_signature_is_still_an_unreadable_mail(identity, opaque):
     mail = extract_mail(signed_then_encrypted_mail(identity, opaque=opaque))
-    assert mail.unreadable_reason == "encrypted — can't be opened"
-    assert (mail.signature, mail.signature_detail) == ("verified", ADDRESS)
+    assert english(mail.unreadable_reason) == "encrypted — can't be opened"
+    assert (mail.signature, english(mail.signature_detail)) == ("verified", ADDRESS)
     assert ("smime.p7m", "container", "encrypted") in summary(mail)
 
 
@@ -298,7 +300,7 @@ def test_an_archive_past_small_limits_is_listed_over_limit(monkeypatch):
         ("faktura1.pdf", ""),
         ("faktura2.pdf", "over_limit"),
     ]
-    assert "2.9 KB" in named(mail, "faktura2.pdf").problem_detail
+    assert "2.9 KB" in english(named(mail, "faktura2.pdf").problem_detail)
 
 
 def test_an_encrypted_zip_member_is_listed_encrypted():
@@ -385,9 +387,14 @@ def test_the_standard_library_parser_reads_containers_alike(identity, build):
     assert [(a.display_name, a.role, a.problem, a.origin, a.sha256) for a in stdlib.attachments] == [
         (a.display_name, a.role, a.problem, a.origin, a.sha256) for a in fast.attachments
     ]
-    assert (stdlib.signature, stdlib.signature_detail, stdlib.unreadable_reason, stdlib.text) == (
+    assert (
+        stdlib.signature,
+        english(stdlib.signature_detail),
+        english(stdlib.unreadable_reason),
+        stdlib.text,
+    ) == (
         fast.signature,
-        fast.signature_detail,
-        fast.unreadable_reason,
+        english(fast.signature_detail),
+        english(fast.unreadable_reason),
         fast.text,
     )

@@ -17,6 +17,7 @@ from tests.extract.mailbuilder import (
     text_part,
     top_headers,
 )
+from tests.extract.rendered import english, english_all
 
 
 def related_html_with_images(*image_parts: bytes) -> bytes:
@@ -185,7 +186,7 @@ def test_missing_final_boundary_still_yields_the_attachment():
     body = multipart_body("=_mixed_1", [text_part(), attachment_part(pdf)], close=False)
     mail = extract_mail(entity([*top_headers(), 'Content-Type: multipart/mixed; boundary="=_mixed_1"'], body))
     assert [a.data for a in mail.attachments] == [pdf]
-    assert "missing final MIME boundary" in mail.defects
+    assert "missing final MIME boundary" in english_all(mail.defects)
 
 
 def test_multipart_without_boundary_parameter_has_its_boundary_guessed():
@@ -193,7 +194,7 @@ def test_multipart_without_boundary_parameter_has_its_boundary_guessed():
     mail = extract_mail(entity([*top_headers(), "Content-Type: multipart/mixed"], body))
     assert [a.display_name for a in mail.attachments] == ["invoice.pdf"]
     assert mail.text == "Hello"
-    assert "multipart without a boundary parameter" in mail.defects
+    assert "multipart without a boundary parameter" in english_all(mail.defects)
 
 
 def test_multipart_without_boundary_and_without_parts_keeps_its_body_as_text():
@@ -222,7 +223,7 @@ def test_deeply_nested_multipart_is_cut_off_with_a_defect():
     # What lies below the limit is kept as one part, listed with the problem, never dropped silently.
     [below] = mail.attachments
     assert (below.problem == "too_deep" and b"%PDF" in below.data) or b"JVBER" in below.data
-    assert any("nested deeper than 50 levels" in defect for defect in mail.defects)
+    assert any("nested deeper than 50 levels" in defect for defect in english_all(mail.defects))
 
 
 def test_deep_nesting_with_an_oddity_the_standard_library_cannot_read_is_salvaged():
@@ -235,7 +236,7 @@ def test_deep_nesting_with_an_oddity_the_standard_library_cannot_read_is_salvage
     mail = extract_mail(b"Subject: deep\r\nFrom nobody\r\n" + body)
     assert mail.unreadable_reason == ""
     assert mail.subject == "deep"
-    assert any("nested deeper than 50 levels" in defect for defect in mail.defects)
+    assert any("nested deeper than 50 levels" in defect for defect in english_all(mail.defects))
 
 
 def test_nesting_within_the_limit_is_followed_to_the_attachment():
@@ -257,13 +258,13 @@ def test_headers_only_mail_is_readable_without_body():
 
 
 def test_empty_input_is_unreadable():
-    assert extract_mail(b"").unreadable_reason == "empty message: no bytes"
-    assert extract_mail(b"\r\n\r\n").unreadable_reason == "empty message: only blank lines"
+    assert english(extract_mail(b"").unreadable_reason) == "empty message: no bytes"
+    assert english(extract_mail(b"\r\n\r\n").unreadable_reason) == "empty message: only blank lines"
 
 
 def test_binary_garbage_is_unreadable_as_not_a_mail():
     mail = extract_mail(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
-    assert mail.unreadable_reason == "not an e-mail message: no headers"
+    assert english(mail.unreadable_reason) == "not an e-mail message: no headers"
     assert mail.attachments == []
 
 

@@ -237,7 +237,7 @@ def _reads_encoded_message_or_guesses(part: MimePart) -> bool:
     encoding = (part.header("content-transfer-encoding") or "").strip().lower()
     if part.kind == "message" and encoding in ("base64", "quoted-printable"):
         return True
-    if any("guessed" in defect for defect in part.defects):
+    if any(defect.mentions("extract.boundary_guessed") for defect in part.defects):
         return True
     return any(_reads_encoded_message_or_guesses(child) for child in part.children)
 

@@ -5,6 +5,7 @@ import binascii
 
 from mailboxes.extract import extract_mail
 from tests.extract.mailbuilder import CRLF, entity, mail_with_parts, pdf_bytes
+from tests.extract.rendered import english, english_all
 
 PDF = pdf_bytes(5_000, seed=7)
 
@@ -32,7 +33,7 @@ def test_base64_with_missing_padding_is_repaired():
     encoded = base64.b64encode(data).rstrip(b"=")
     mail, attachment = only_attachment(mail_with_encoded_pdf(encoded))
     assert attachment.data == data
-    assert "attachment r.pdf: base64 padding repaired" in mail.defects
+    assert "attachment r.pdf: base64 padding repaired" in english_all(mail.defects)
 
 
 def test_base64_with_stray_characters_and_odd_line_lengths_decodes():
@@ -62,7 +63,7 @@ def test_concatenated_padded_base64_chunks_are_all_decoded():
     assert binascii.a2b_base64(encoded) != PDF  # plain decoding silently stops at the first padding
     mail, attachment = only_attachment(mail_with_encoded_pdf(encoded))
     assert attachment.data == PDF
-    assert any("base64 padding repaired" in defect for defect in mail.defects)
+    assert any("base64 padding repaired" in defect for defect in english_all(mail.defects))
 
 
 def test_truncated_base64_keeps_every_whole_byte():
@@ -71,7 +72,7 @@ def test_truncated_base64_keeps_every_whole_byte():
     mail, attachment = only_attachment(mail_with_encoded_pdf(encoded))
     assert PDF.startswith(attachment.data)
     assert len(attachment.data) >= len(PDF) - 6
-    assert any("truncated" in defect for defect in mail.defects)
+    assert any("truncated" in defect for defect in english_all(mail.defects))
 
 
 def test_attachment_declared_base64_but_sent_raw_is_listed_as_unreadable_with_its_bytes():
@@ -79,7 +80,7 @@ def test_attachment_declared_base64_but_sent_raw_is_listed_as_unreadable_with_it
     _mail, attachment = only_attachment(mail_with_encoded_pdf(raw_binary))
     assert attachment.data == raw_binary
     assert attachment.size == len(raw_binary)
-    assert attachment.problem_detail.startswith("declared base64, but")
+    assert english(attachment.problem_detail).startswith("declared base64, but")
 
 
 def test_quoted_printable_attachment_is_decoded():
@@ -92,7 +93,7 @@ def test_quoted_printable_attachment_is_decoded():
 def test_unknown_transfer_encoding_keeps_the_bytes_and_says_so():
     mail, attachment = only_attachment(mail_with_encoded_pdf(PDF, "x-strange"))
     assert attachment.data == PDF
-    assert any("unknown transfer encoding 'x-strange'" in defect for defect in mail.defects)
+    assert any("unknown transfer encoding 'x-strange'" in defect for defect in english_all(mail.defects))
 
 
 def test_uuencoded_attachment_is_decoded():

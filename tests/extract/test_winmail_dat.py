@@ -10,6 +10,7 @@ from tests.extract.mailbuilder import (
     text_part,
     tnef_bytes,
 )
+from tests.extract.rendered import english
 
 PDF = pdf_bytes(3_000, seed=3)
 FILES = [("Faktura číslo 12 za březen.pdf", PDF), ("logo.png", png_bytes())]
@@ -61,7 +62,7 @@ def test_undecodable_winmail_dat_is_kept_with_a_reason():
     assert attachment.display_name == "winmail.dat"
     assert attachment.problem == "unreadable"
     assert attachment.data == garbage
-    assert attachment.problem_detail.startswith("winmail.dat could not be unpacked")
+    assert english(attachment.problem_detail).startswith("winmail.dat could not be unpacked")
 
 
 def test_truncated_winmail_dat_never_raises():

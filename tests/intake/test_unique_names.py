@@ -1,7 +1,11 @@
 """A name a tenant already uses is refused as an error on its field (never a 500 from the database's
 constraint), nothing is saved, what was typed stays; another tenant may use the same name."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
+from django.db.models.signals import pre_save
 from django.urls import reverse
 from django.utils import translation
 
@@ -173,3 +177,99 @@ def test_the_error_is_in_the_readers_language(admin_of_a, world_a):
         )
     assert polish != english  # the catalogue has the message in Polish
     assert response.status_code == 200 and polish in response.content.decode()
+
+
+# -- a concurrent save taking the name between this form's validation and its save ----------------------
+
+
+@pytest.fixture
+def taken_while_saving():
+    """arm(model, insert): just before the next new `model` row is written, insert() writes another row
+    with its name, as a second administrator's save would after this form was validated."""
+    armed = []
+
+    def arm(model, insert):
+        done = []
+
+        def before_insert(sender, instance, **kwargs):
+            if instance.pk is None and not done:
+                done.append("started")  # once: the competing row's own save comes here too
+                done.append(insert())
+
+        pre_save.connect(before_insert, sender=model, weak=False, dispatch_uid="taken-while-saving")
+        armed.append(model)
+        return done
+
+    yield arm
+    for model in armed:
+        pre_save.disconnect(sender=model, dispatch_uid="taken-while-saving")
+
+
+@pytest.mark.parametrize("model", FORMS, ids=lambda m: m.__name__)
+def test_a_name_taken_during_the_save_is_the_same_field_error(model, admin_of_a, world_a, taken_while_saving):
+    data = FORMS[model](world_a)
+    inserted = taken_while_saving(model, lambda: _existing(model, world_a))
+    response = _add(model, admin_of_a, data)
+    assert inserted, "the competing row was written before this save"
+    [message] = _errors(response)["name"]
+    assert "“Invoices” already exists" in message
+    assert 'value="Invoices"' in response.content.decode()
+    # Nothing of this request stays (the competing row was written inside it, so it went too), and the
+    # connection is still usable: on PostgreSQL a savepoint kept the transaction alive.
+    assert model.all_tenants.filter(tenant=world_a.tenant, name="Invoices").count() == 0
+    assert _add(model, admin_of_a, FORMS[model](world_a)).status_code == 302
+
+
+def test_an_incoming_mailbox_taken_during_the_save_keeps_everything_typed(
+    admin_of_a, make_mailbox, incoming_form, imap_user, taken_while_saving
+):
+    taken_while_saving(Mailbox, lambda: make_mailbox(name="Invoices", password="stored-secret-of-the-other"))
+    response = _add(Mailbox, admin_of_a, incoming_form)
+    assert _errors(response) == {"name": [DUPLICATE_NAME % {"model_name": "Mailbox", "name": "Invoices"}]}
+    page = response.content.decode()
+    assert 'value="faktury@alpha.example"' in page and f'value="{imap_user.login}"' in page
+    assert f'value="{imap_user.password}"' in page  # the typed password stays in its field
+    assert "stored-secret-of-the-other" not in page
+
+
+def test_a_slug_taken_during_the_save_is_the_same_field_error(root_client, taken_while_saving):
+    taken_while_saving(Tenant, lambda: Tenant.objects.create(name="Other", slug="gamma"))
+    response = _add(Tenant, root_client, {"name": "Gamma", "slug": "gamma", "is_active": "on"})
+    assert _errors(response).keys() == {"slug"}
+    assert not Tenant.objects.filter(slug="gamma").exists()
+
+
+def test_a_username_taken_during_the_save_is_a_field_error_and_the_password_stays(
+    admin_of_a, world_a, django_user_model, taken_while_saving
+):
+    taken_while_saving(django_user_model, lambda: django_user_model.objects.create_user("newbie"))
+    data = {"username": "newbie", "password": "a-long-and-new-passphrase", "role": "operator"}
+    response = _add(Employee, admin_of_a, data | {"is_active": "on"})
+    assert _errors(response) == {"username": ["This username is already taken."]}
+    assert 'value="a-long-and-new-passphrase"' in response.content.decode()
+    assert not django_user_model.objects.filter(username="newbie").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes the write lock at BEGIN")
+@pytest.mark.django_db(transaction=True)
+def test_a_name_committed_by_another_connection_during_the_save_is_a_field_error(
+    world_a, client_for, taken_while_saving
+):
+    """On PostgreSQL the competing save really is another transaction, committed while this one runs."""
+
+    def commit_elsewhere():
+        def insert():
+            try:
+                _existing(OcrPoint, world_a)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=insert)
+        thread.start()
+        thread.join()
+        return True
+
+    taken_while_saving(OcrPoint, commit_elsewhere)
+    response = _add(OcrPoint, client_for(world_a.admin), _ocr_point_form(world_a))
+    assert "“Invoices” already exists" in _errors(response)["name"][0]
+    assert OcrPoint.all_tenants.filter(tenant=world_a.tenant, name="Invoices").count() == 1  # the other's

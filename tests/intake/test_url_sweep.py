@@ -28,48 +28,13 @@ from mailboxes.models import Attachment, Buffer, Mailbox, Message, Notification
 from tests import builders
 from tests.api.client import api_client
 from tests.builders.two_factor import mark_verified
+from tests.intake.sweep_parameters import PARAMETERS, ContentTypeOf
 
 NOWHERE = 987654321
 User = get_user_model()
 MARKER = "zeta"  # every name of the other tenant's objects holds it, and nothing of the own tenant does
 
 
-@dataclass(frozen=True)
-class ContentTypeOf:
-    model: type
-
-
-# What each path parameter names, by the URL's name: a model (its id filled in: the own tenant's, the other
-# tenant's, or an unused one) or literal values. Admin pages' object_id (and the user admin's id) need none.
-PARAMETERS = {
-    ("acd:point", "pk"): AcdPoint,
-    ("acd:point-action", "pk"): AcdPoint,
-    ("acd:set-folder", "pk"): AcdPoint,
-    ("acd:confirm-delete", "pk"): AcdPoint,
-    ("acd:mail", "pk"): AcdPoint,
-    ("acd:mail", "mail_pk"): Message,
-    ("acd:attachment", "pk"): AcdPoint,
-    ("acd:attachment", "attachment_pk"): Attachment,
-    ("acd:attachment", "disposition"): ("download", "preview"),
-    ("acd:buffer", "pk"): Buffer,
-    ("acd:document", "pk"): Document,
-    ("acd:document-file", "pk"): Document,
-    ("acd:document-file", "file_pk"): DocumentFile,
-    ("api:point", "pk"): AcdPoint,
-    ("api:point-mails", "pk"): AcdPoint,
-    ("api:point-mail", "pk"): AcdPoint,
-    ("api:point-mail", "mail_id"): Message,
-    ("api:attachment-file", "pk"): AcdPoint,
-    ("api:attachment-file", "attachment_id"): Attachment,
-    ("api:point-generate", "pk"): AcdPoint,
-    ("api:document", "pk"): Document,
-    ("api:document-file", "pk"): Document,
-    ("api:document-file", "file_id"): DocumentFile,
-    ("admin:view_on_site", "content_type_id"): (ContentTypeOf(AcdPoint),),
-    ("admin:view_on_site", "object_id"): AcdPoint,
-    ("admin:app_list", "app_label"): tuple(sorted({model._meta.app_label for model in site._registry})),
-    ("admin/(?P<url>.*)$", "url"): ("no-such-page/",),
-}
 ADMIN_OBJECT_PARAMETERS = {"object_id", "id"}
 NEVER_POSTED = {"logout", "admin:logout"}  # posting would end the role's session mid-sweep
 

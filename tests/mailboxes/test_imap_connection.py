@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from intake.reasons import in_english
 from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 from tests.servers.ports import free_port
@@ -87,7 +88,7 @@ def test_wrong_password_is_reported_as_authentication_rejected(imap_box):
     assert report.message.startswith("Authentication rejected")
     mailbox.refresh_from_db()
     assert mailbox.state == Mailbox.State.FAILING
-    assert "Authentication rejected" in mailbox.last_error
+    assert "Authentication rejected" in in_english(mailbox.last_error)
     assert "not-the-password" not in mailbox.last_error
 
 

@@ -4,6 +4,7 @@ Dovecot, token refresh with rotation, expiry, and the app-only grant. Nothing is
 import pytest
 from django.urls import reverse
 
+from intake.reasons import in_english
 from intake.tenancy import tenant_context
 from mailboxes.connections.checking import check_connection
 from mailboxes.connections.credentials import access_token
@@ -79,7 +80,7 @@ def test_an_expired_refresh_token_moves_the_mailbox_to_needs_sign_in(
     assert report.kind == "sign_in_required"
     mailbox.refresh_from_db()
     assert mailbox.state == Mailbox.State.NEEDS_SIGN_IN
-    assert "sign-in" in mailbox.last_error
+    assert "sign-in" in in_english(mailbox.last_error)
 
 
 def test_a_mailbox_nobody_signed_in_for_needs_sign_in(oauth_box):

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from intake.reasons import in_english
 from mailboxes import tasks
 from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.polling import fetching
@@ -72,7 +73,7 @@ def test_a_connection_cut_mid_fetch_fails_the_mailbox_loudly(linked_buffer, four
     buffer, mailbox = _refreshed(buffer)
     assert mailbox.state == Mailbox.State.FAILING and mailbox.last_error
     assert buffer.last_error == mailbox.last_error and buffer.consecutive_failures == 1
-    assert mailbox.last_error in err
+    assert in_english(mailbox.last_error) in err
     # The worker's task fails too, so the failure is listed among failed tasks.
     with pytest.raises(PollFailed, match=f"mailbox {buffer.mailbox_id}: "):
         tasks.poll_mailbox.apply(args=[buffer.mailbox_id], throw=True)
@@ -120,7 +121,7 @@ def test_a_killed_fetching_process_fails_the_poll_on_the_mailbox_not_as_the_serv
     killer.join()
     assert killed and result.failed
     buffer, mailbox = _refreshed(buffer)
-    assert "fetching process of the portal stopped unexpectedly" in mailbox.last_error
+    assert "fetching process of the portal stopped unexpectedly" in in_english(mailbox.last_error)
     assert "did not expect" not in mailbox.last_error  # not blamed on the server's answers
     assert mailbox.state == Mailbox.State.FAILING and buffer.last_error == mailbox.last_error
     link.heal()
@@ -173,7 +174,7 @@ def test_a_full_disk_is_the_portals_fault_not_the_mailboxes(
     ok, _, err = _poll_command(buffer)
     assert not ok and "The portal's storage is full" in err
     buffer, mailbox = _refreshed(buffer)
-    assert buffer.last_error.startswith("The portal's storage is full")
+    assert in_english(buffer.last_error).startswith("The portal's storage is full")
     assert mailbox.state != Mailbox.State.FAILING and mailbox.last_error == ""  # the server did nothing wrong
     assert any(r.levelname == "ERROR" and "storage fault" in r.getMessage() for r in caplog.records)
     assert _leftovers(tiny_disk) == []  # no half-written temporaries
@@ -196,7 +197,7 @@ def test_a_read_only_disk_says_so(make_mailbox, dovecot, imap_user, world_a, fou
     result = polling.poll_mailbox(buffer.mailbox_id, buffer_ids=[buffer.pk])
     assert result.error.startswith("The portal's storage is not writable")
     buffer, mailbox = _refreshed(buffer)
-    assert buffer.last_error == result.error and mailbox.state != Mailbox.State.FAILING
+    assert in_english(buffer.last_error) == result.error and mailbox.state != Mailbox.State.FAILING
     subprocess.run(["mount", "-o", "remount,rw", str(tiny_disk)], check=True)
     _completes_exactly_once(buffer, four_mails)
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from intake.reasons import in_english
 from mailboxes.models import Attachment, Buffer, Mailbox, Message
 from mailboxes.polling.poll import AUTH_FAILURE_LIMIT, acquire_lock, poll_mailbox
 from mailboxes.polling.scheduling import claim_due_mailboxes
@@ -138,7 +139,7 @@ def test_a_poll_interrupted_by_a_stopped_server_records_the_error_and_the_next_c
     assert "Connection refused" in result.error
     buffer.refresh_from_db()
     mailbox = Mailbox.all_tenants.get(pk=buffer.mailbox_id)
-    assert mailbox.state == Mailbox.State.FAILING and "Connection refused" in mailbox.last_error
+    assert mailbox.state == Mailbox.State.FAILING and "Connection refused" in in_english(mailbox.last_error)
     assert buffer.consecutive_failures == 1 and buffer.next_poll_at > timezone.now() + timedelta(minutes=3)
     server.start()
     assert poll(buffer).new_messages == {buffer.pk: 4}

@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from intake.reasons import in_english
 from mailboxes.connections.checking import check_connection
 from mailboxes.models import Mailbox
 from mailboxes.notifications.sending import Outcome, send_notification
@@ -173,7 +174,7 @@ def test_a_changed_outgoing_mailbox_sends_its_stored_password_nowhere(
     assert new_host.connections == 0
     stored = Mailbox.all_tenants.get(pk=mailbox.pk)
     assert stored.state == Mailbox.State.NEEDS_SIGN_IN
-    assert RETYPE in stored.last_error
+    assert RETYPE in in_english(stored.last_error)
 
 
 def test_changed_back_the_password_works_again(imap_box, listener):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from intake.reasons import in_english
 from mailboxes.connections import state
 from mailboxes.models import Buffer, Mailbox, Notification
 from mailboxes.notifications import events
@@ -124,7 +125,7 @@ def test_token_expiry_while_sending_moves_the_mailbox_to_needs_sign_in_and_tells
     assert len(notices()) == 1
     notice.refresh_from_db()
     assert (notice.state, notice.attempts) == ("queued", 0)
-    assert "needs signing in again" in notice.reason
+    assert "needs signing in again" in in_english(notice.reason)
     assert len(smtp_server.messages) == 1
 
     # An administrator signs in again: the notice is no longer true, the waiting mail goes.

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from intake.reasons import in_english
 from intake.tenancy import tenant_context
 from mailboxes.models import Buffer, Notification
 from mailboxes.notifications import outbox, recipients
@@ -94,7 +95,7 @@ def test_digests_waiting_for_a_mailbox_grow_instead_of_multiplying(
     poll(buffer)
     [digest] = digests()
     assert (digest.count, digest.state) == (3, "queued")
-    assert "No notification mailbox" in digest.reason
+    assert "No notification mailbox" in in_english(digest.reason)
 
     choose_notification_mailbox(tenant=world_a.tenant, mailbox=outgoing_box())
     assert send_due() == {Outcome.SENT: 1}

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from intake.celery import app
+from intake.reasons import in_english
 from mailboxes.models import Mailbox, Notification
 from mailboxes.notifications import outbox
 from mailboxes.notifications.sending import Outcome, send_due, send_notification
@@ -101,7 +102,7 @@ def test_without_a_notification_mailbox_notifications_wait_with_a_reason_and_go_
     assert send_notification(notification.pk) == Outcome.WAITING
     row = reload(notification)
     assert (row.state, row.attempts) == ("queued", 0)
-    assert "No notification mailbox is set" in row.reason
+    assert "No notification mailbox is set" in in_english(row.reason)
     assert row.next_attempt_at > timezone.now()  # not retried at every beat tick
     assert smtp_server.messages == []
 
@@ -122,14 +123,14 @@ def test_a_refused_connection_is_retried_with_exponential_backoff_then_fails_wit
         before = timezone.now()
         assert send_notification(notification.pk) == Outcome.RETRY
         row = reload(notification)
-        assert row.state == "queued" and "Connection refused" in row.reason
+        assert row.state == "queued" and "Connection refused" in in_english(row.reason)
         delays.append(round((row.next_attempt_at - before).total_seconds() / 60))
         make_due(notification)
     assert delays == [1, 2, 4, 8, 16, 32, 60]
     assert send_notification(notification.pk) == Outcome.FAILED
     row = reload(notification)
     assert (row.state, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
-    assert "Connection refused" in row.reason
+    assert "Connection refused" in in_english(row.reason)
     mailbox.refresh_from_db()
     assert mailbox.state == Mailbox.State.FAILING  # shown on the mailbox too
     assert smtp_server.messages == []
