@@ -2,11 +2,11 @@
 to one another: a drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]).
 
 drf-spectacular documents what a view declares; the answers that come from the framework around every
-view (401 without a valid token, 429 past the rate, 404 for ids not the employee's, 405 for other
-methods) and the bodies of downloads are added here, once, so that no operation can miss them and a
-generated client handles them all. The links tell a client (and schemathesis' stateful run) which value
-of an answer is the id of the next call: a point from the list, a mail from the point's page, a file
-from a document.
+view (401 without a valid token, 429 past the rate, 404 for ids not the employee's, 406 for an Accept
+header the API cannot satisfy, 415 for a body that is not JSON) and the bodies of downloads are added
+here, once, so that no operation can miss them and a generated client handles them all. The links tell a
+client (and schemathesis' stateful run) which value of an answer is the id of the next call: a point from
+the list, a mail from the point's page, a file from a document.
 """
 
 from acd_points.downloads import PREVIEWABLE
@@ -45,6 +45,9 @@ COMMON = {
         },
     ),
 }
+
+NOT_ACCEPTABLE = _error("The Accept header asks only for types the API does not give (it answers JSON).")
+UNSUPPORTED_BODY = _error("The request body is not JSON (Content-Type: application/json).")
 
 # (path, method) of an answer → {link name: (path, method) of the next operation, its parameters}
 LINKS = {
@@ -100,9 +103,13 @@ def complete_answers(result, generator, request, public):
                 documented.setdefault("content", answer["content"])
                 if "headers" in answer:
                     documented.setdefault("headers", answer["headers"])
-            if _is_download(responses):
+            if _is_download(responses):  # served whatever the client accepts
                 responses["200"]["content"] = _download_content()
                 responses["200"].setdefault("description", "The file's bytes, always as an attachment.")
+            else:
+                responses.setdefault("406", NOT_ACCEPTABLE)
+            if "requestBody" in operation:
+                responses.setdefault("415", UNSUPPORTED_BODY)
             _add_links(paths, path, method, responses)
     return result
 

@@ -63,7 +63,7 @@ def test_the_schema_types_what_the_endpoints_answer(db, anonymous_api_client):
         "description": components["Document"]["properties"]["point"]["description"],
     }
     generate = schema["paths"]["/api/v1/points/{id}/generate/"]["post"]
-    assert set(generate["responses"]) == {"200", "201", "400", "401", "404", "422", "429"}
+    assert set(generate["responses"]) == {"200", "201", "400", "401", "404", "406", "415", "422", "429"}
     download = schema["paths"]["/api/v1/documents/{id}/files/{file_id}/download/"]["get"]
     assert download["responses"]["200"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
     mail_query = {p["name"] for p in schema["paths"]["/api/v1/points/{id}/mails/"]["get"]["parameters"]}

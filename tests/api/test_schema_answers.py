@@ -58,3 +58,18 @@ def test_an_unknown_api_path_answers_json_404_for_any_method(db, anonymous_api_c
         assert answer.status_code == 404, path
         assert answer["Content-Type"] == "application/json"
         assert answer.json() == {"detail": "Not found."}
+
+
+def test_what_the_framework_answers_is_documented_where_it_can_happen(
+    db, schema, alpha, world_a, api_client_for
+):
+    client = api_client_for(world_a.operator)
+    generate = reverse("api:point-generate", args=[alpha.point.pk])
+    answer = client.post(generate, "mails=1", content_type="text/plain")
+    assert answer.status_code == 415 and "detail" in answer.json()
+    assert "415" in schema["paths"]["/api/v1/points/{id}/generate/"]["post"]["responses"]
+    answer = client.get(reverse("api:points"), HTTP_ACCEPT="text/csv")
+    assert answer.status_code == 406 and "detail" in answer.json()
+    assert "406" in schema["paths"]["/api/v1/points/"]["get"]["responses"]
+    download = schema["paths"]["/api/v1/documents/{id}/files/{file_id}/download/"]["get"]["responses"]
+    assert "406" not in download  # files are served whatever the client accepts
