@@ -46,6 +46,9 @@ def test_the_pane_follows_the_keyboard_across_pages_and_g_generates(
         page.locator("iframe.mail-pane").bounding_box(),
     )
     assert pane_box["x"] >= list_box["x"] + list_box["width"]  # beside the list on a wide screen
+    page.wait_for_timeout(1500)  # the PDF preview has loaded and taken the focus …
+    pane_window = page.frame(url=lambda url: "pane=1" in url)
+    assert pane_window.evaluate("window.scrollY") == 0  # … and the pane still shows the mail's top
 
     page.keyboard.press("j")
     expect(page.locator(CURRENT)).to_contain_text("Faktura 25/2026")

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -11,11 +12,39 @@ from intake.tenancy import tenant_context
 from mailboxes.models import Buffer, Mailbox
 from mailboxes.polling.importing import import_mails
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478"
     "9c63f80f00000101000518d84e0000000049454e44ae426082"
 )
+
+
+def invoice_pdf(number: int, supplier: str) -> bytes:
+    """A real one-page PDF (cross-reference table and all), so that the demo's previews show a page and
+    not the viewer's "Failed to load PDF document". Standard Helvetica: the text is kept to ASCII."""
+    ascii_supplier = unicodedata.normalize("NFKD", supplier.replace("ł", "l").replace("Ł", "L"))
+    ascii_supplier = ascii_supplier.encode("ascii", "ignore").decode()
+    lines = [f"Faktura VAT {number}/11/2026", ascii_supplier, "Do zaplaty: 1 230,00 PLN"]
+    text = " ".join(
+        f"BT /F1 {18 if i == 0 else 12} Tf 72 {760 - 30 * i} Td ({line}) Tj ET"
+        for i, line in enumerate(lines)
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text.encode()),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for index, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (index, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return body
 
 
 def sample(number: int, supplier: str) -> bytes:
@@ -27,7 +56,12 @@ def sample(number: int, supplier: str) -> bytes:
     message["Date"] = format_datetime(datetime(2026, 11, number, 9, 30, tzinfo=UTC))
     message["Message-ID"] = f"<demo-invoice-{number}@demo.example>"
     message.set_content(f"Dzień dobry,\n\nw załączeniu faktura {number}/11/2026.\n\nPozdrawiamy,\n{supplier}")
-    message.add_attachment(PDF, maintype="application", subtype="pdf", filename=f"FV_{number}_11_2026.pdf")
+    message.add_attachment(
+        invoice_pdf(number, supplier),
+        maintype="application",
+        subtype="pdf",
+        filename=f"FV_{number}_11_2026.pdf",
+    )
     message.add_attachment(PNG, maintype="image", subtype="png", filename="logo.png")
     message.set_boundary(f"demo-boundary-{number}")
     return message.as_bytes()
