@@ -45,4 +45,6 @@ messages: install
 
 bench: install system-packages
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --busy --throughput-only
 	$(BIN)/python bench/resync.py
+	$(BIN)/python bench/mail_list.py

@@ -1,15 +1,18 @@
 """Ingest benchmark: the portal's poll against the physical limit of fetching the same mail over IMAP.
 
-    .venv/bin/python bench/ingest.py            (make bench)
+    .venv/bin/python bench/ingest.py [--rounds 3] [--sizes 10k,137k,2m] [--mails 1000] [--busy]
+                                                                                   (make bench)
 
 Starts a throw-away Dovecot on 127.0.0.1, uses a fresh PostgreSQL database of its own on 127.0.0.1:5432
 (BENCH_DATABASE_URL to change; it is dropped at the end), and prints:
-  1. raw fetch rate (imapclient, BODY.PEEK[] over TLS, in batches, keeping nothing) vs the portal's poll
-     of the same 1,000 invoice-like mails (~137 KB, one PDF) into an empty buffer, and their ratio;
+  1. per mail size (10 KB, 137 KB, 2 MB invoice-like mails), in interleaved rounds raw, poll, raw, poll ...:
+     raw fetch (imapclient, BODY.PEEK[] over TLS, batches of 50, keeping nothing) vs the portal's poll of
+     the same mails into an empty buffer: mails/s, client and server (Dovecot) CPU per mail, the ratios
+     and the load average before each round; medians of the rounds (bench/ingest_rounds.py);
   2. idle poll time on a folder of 100 vs 10,000 mails, and its SQL query count;
   3. peak RSS of a poll ingesting one mail with a 50 MB attachment, and RSS while ingesting 10,000 mails;
   4. the beat tick's time to claim the due buffers among 30,000.
-Only 127.0.0.1 is contacted.
+--busy runs a CPU hog on one core for the whole run (a busy machine). Only 127.0.0.1 is contacted.
 """
 
 import argparse
@@ -138,16 +141,6 @@ def poll(buffer):
 # -- measurements ---------------------------------------------------------------------------------------
 
 
-def raw_fetch_rate(server, user, folder: str, batch: int = 50) -> float:
-    started = time.perf_counter()
-    with server.connect(user.login) as client:
-        client.select_folder(folder, readonly=True)
-        uids = client.search("ALL")
-        for i in range(0, len(uids), batch):
-            client.fetch(uids[i : i + batch], ["BODY.PEEK[]"])
-    return len(uids) / (time.perf_counter() - started)
-
-
 def idle_poll(buffer, repeats: int = 20) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -251,7 +244,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--mails", type=int, default=1000)
+    parser.add_argument("--mails", type=int, default=1000, help="mails per size up to 256 KB (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved raw/poll rounds per size")
+    parser.add_argument("--sizes", default="10k,137k,2m", help='mail sizes, e.g. "10k,137k,2m:100"')
+    parser.add_argument("--busy", action="store_true", help="a CPU hog spins on one core meanwhile")
+    parser.add_argument("--throughput-only", action="store_true", help="section 1 only")
     # Internal: child_rss() re-runs this script with these to measure RSS in a fresh process.
     parser.add_argument("--child")
     parser.add_argument("--db")
@@ -265,7 +262,7 @@ def main() -> None:
     if options.child:
         run_child(options.child, vars(options))
         return
-    run_benchmark(options.mails)
+    run_benchmark(options)
 
 
 @contextlib.contextmanager
@@ -290,30 +287,18 @@ def bench_world():
         clean_up(server, admin_url, database_url, media, tls.directory)
 
 
-def run_benchmark(mails: int) -> None:
-    """Print the four figures."""
-    with bench_world() as (server, database_url, media):
+def run_benchmark(options: argparse.Namespace) -> None:
+    """Print the four figures (with --busy, all of them with a CPU hog on one core)."""
+    from ingest_rounds import cpu_hog, report_throughput
+
+    with cpu_hog(options.busy) as hog_core, bench_world() as (server, database_url, media):
         user = server.add_user()
-        report_throughput(server, user, mails)
+        report_throughput(server, user, options, hog_core)
+        if options.throughput_only:
+            return
         many_rate = report_idle_poll(server, user)
         report_memory(server, user, {"db": database_url, "media": media}, many_rate)
         report_beat_tick()
-
-
-def report_throughput(server, user, mails: int) -> None:
-    """1. raw IMAP fetch rate vs the portal's poll of the same invoice mails."""
-    print(f"Loading {mails} invoice mails (~{len(invoice(0)) // 1024} KB each) into Dovecot ...")
-    load(server, user.login, "INBOX", (invoice(n) for n in range(mails)))
-
-    raw = max(raw_fetch_rate(server, user, "INBOX") for _ in range(3))
-    buffer = make_buffer(server, user, "INBOX", "throughput")
-    started = time.perf_counter()
-    stored = poll(buffer).new_messages[buffer.pk]
-    rate = stored / (time.perf_counter() - started)
-    print("\n1. Throughput (TLS, same folder, same machine)")
-    print(f"   raw IMAP fetch, keeping nothing:   {raw:8.0f} mails/s")
-    print(f"   portal poll into empty buffer (PG): {rate:8.0f} mails/s  ({stored} mails)")
-    print(f"   ratio poll / raw fetch:             {rate / raw:8.2f}   (target >= 0.70)")
 
 
 def report_idle_poll(server, user) -> float:

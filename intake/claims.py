@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 
@@ -159,12 +159,23 @@ class Claims:
         """Write `outcome` on the row only while `token` holds it; the claim stays."""
         return bool(self.held(token, pk).update(**outcome))
 
-    def release(self, pk, token: str, **outcome) -> bool:
-        """Write `outcome` and give the claim up, only while `token` holds it."""
+    def release(self, pk, token: str, *, where: Q | None = None, **outcome) -> bool:
+        """Write `outcome` and give the claim up, only while `token` holds it (and the row matches `where`,
+        if given: False, and the claim kept, when it does not)."""
         released = {self.token_field: "", self.until_field: None}
         if self.holder_field:
             released[self.holder_field] = ""
-        return bool(self.held(token, pk).update(**released, **outcome))
+        rows = self.held(token, pk)
+        if where is not None:
+            rows = rows.filter(where)
+        return bool(rows.update(**released, **outcome))
+
+    def still_held(self, pk, token: str) -> Exists:
+        """A condition for one statement writing other rows (of another table, without a transaction):
+        true only while `token` holds the claim on row `pk`. It sees a claim taken by a committed write,
+        but locks nothing, unlike `holding()`: use it only while the claim cannot be expiring (renewed
+        well within its ttl), so that no other worker can be taking it in the same instant."""
+        return Exists(self.held(token, pk))
 
     @contextlib.contextmanager
     def holding(self, pk, token: str):

@@ -43,6 +43,14 @@ def awaiting_first_sign_in(mailbox: Mailbox) -> bool:
     return mailbox.state == Mailbox.State.NEEDS_SIGN_IN and mailbox.last_error in WAITING_FOR_FIRST_SIGN_IN
 
 
+def still_ready(now) -> tuple[Q, dict]:
+    """record_success's usual case as a condition and its changes, for a caller that writes them in its
+    own statement with other changes of the row (the poll, releasing its lease with them): a mailbox
+    that is ready stays so, checked `now`, its authentication failures forgotten. Nothing ended, so
+    nothing is told; where the condition does not hold, the caller calls record_success."""
+    return Q(state=Mailbox.State.READY), {"last_checked_at": now, "auth_failures": 0}
+
+
 def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
     """Mark the mailbox ready; True if it was not ready before (an incident just ended).
 
@@ -52,9 +60,8 @@ def record_success(mailbox: Mailbox, *, resume_polling: bool = False) -> bool:
     now = timezone.now()
     ready = {"state": Mailbox.State.READY, "last_error": "", "last_checked_at": now, "auth_failures": 0}
     with acting_for(mailbox.tenant_id), transaction.atomic(savepoint=False):  # no savepoint inside a caller's
-        if Mailbox.objects.filter(pk=mailbox.pk, state=Mailbox.State.READY).update(
-            last_checked_at=now, auth_failures=0
-        ):
+        ready_now, checked = still_ready(now)
+        if Mailbox.objects.filter(ready_now, pk=mailbox.pk).update(**checked):
             recovered = changed = 0  # the usual case, one query: it was ready, nothing ended
         else:
             # Notifications: only the end of an incident is news; a first successful test (untested or

@@ -68,7 +68,8 @@ class Lease:
 
     mailbox_id: int
     token: str
-    renewed_at: float = field(default_factory=time.monotonic)
+    renewed_at: float = field(default_factory=time.monotonic)  # at the latest when it was last renewed
+    released: bool = False
 
     def holding(self):
         """A transaction in which the lease is certainly held (and renewed); ClaimLost if it is not."""
@@ -81,3 +82,20 @@ class Lease:
         if time.monotonic() - self.renewed_at >= HEARTBEAT_SECONDS:
             with self.holding():
                 pass
+
+    def surely_held(self) -> bool:
+        """Renewed so recently that it cannot be expiring: no other worker can be taking it over now (a
+        live holder's lease is taken only once it expired), so `still_held()` alone guards a write."""
+        margin = min(HEARTBEAT_SECONDS, leases.ttl.total_seconds() / 2)
+        return time.monotonic() - self.renewed_at < margin
+
+    def still_held(self):
+        """The condition of a write to other rows in one statement, without `holding()`'s transaction:
+        only while this lease holds (see surely_held)."""
+        return leases.still_held(self.mailbox_id, self.token)
+
+    def release(self, *, where=None, **outcome) -> bool:
+        """Give the lease up, writing `outcome` on the mailbox with it, only while it holds and the mailbox
+        matches `where`; True if it was released (then the poll's end does not release it again)."""
+        self.released = leases.release(self.mailbox_id, self.token, where=where, **outcome)
+        return self.released

@@ -12,6 +12,7 @@ Invariants:
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ from mailboxes.models import Buffer, Mailbox, Message
 from mailboxes.notifications import outbox
 from mailboxes.polling import fetching, ingest, resync
 from mailboxes.polling.lease import Lease, Locked, acquire_lock, leases, release_lock
-from mailboxes.polling.scheduling import CLAIM_LEASE, due_again
+from mailboxes.polling.scheduling import CLAIM_LEASE, all_due_again
 from mailboxes.protocols import imap
 from mailboxes.protocols.errors import (
     MailConnectionError,
@@ -74,16 +75,20 @@ class PollFailed(Exception):
 def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> PollResult:
     """Poll the claimed (or the given) buffers of one mailbox. Safe to call from any number of workers."""
     result = PollResult(mailbox_id)
+    claimed_at = time.monotonic()  # the lease's expiry is at least its ttl after this
     token = acquire_lock(mailbox_id)
     if isinstance(token, Locked):
         result.skipped = str(token)
         return result
-    lease = Lease(mailbox_id, token)
+    lease = Lease(mailbox_id, token, renewed_at=claimed_at)
     try:
-        # all_tenants: the task knows only the mailbox id; its tenant is activated from the row.
-        mailbox = Mailbox.all_tenants.select_related("tenant").get(pk=mailbox_id)
-        with tenant_context(mailbox.tenant):
-            _poll_due_buffers(mailbox, buffer_ids, lease, result)
+        now = timezone.now()
+        buffers = _claimed_buffers(mailbox_id, buffer_ids, now)
+        if not buffers:
+            result.skipped = "nothing due"
+        else:
+            with tenant_context(buffers[0].tenant):
+                _poll_due_buffers(buffers[0].mailbox, buffers, lease, result, started=now)
     except ClaimLost as lost:
         # Another worker took the mailbox (our heartbeat could not renew in time): it owns every outcome
         # from now on, so nothing is recorded on the mailbox; the stop is logged and reported.
@@ -92,20 +97,29 @@ def poll_mailbox(mailbox_id: int, *, buffer_ids: list[int] | None = None) -> Pol
         logger.warning("poll of mailbox %s: %s; now held by %s (%s)", mailbox_id, LEASE_LOST, by, lost)
         result.error = LEASE_LOST
     finally:
-        release_lock(mailbox_id, token)
+        if not lease.released:
+            release_lock(mailbox_id, token)
     return result
 
 
-def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollResult) -> None:
-    now = timezone.now()
+def _claimed_buffers(mailbox_id: int, buffer_ids, now) -> list[Buffer]:
+    """The buffers to poll (the given ones, or the due ones), with their mailbox and tenant, in one query;
+    all of them share one Mailbox object, the one the poll records its outcome on."""
+    # all_tenants: the task knows only the mailbox id; the tenant is activated from the rows read here,
+    # and a buffer is read only with its mailbox's tenant.
+    buffers = Buffer.all_tenants.filter(mailbox_id=mailbox_id, tenant=F("mailbox__tenant"))
     if buffer_ids is not None:
-        buffers = Buffer.objects.filter(mailbox=mailbox, pk__in=buffer_ids)
+        buffers = buffers.filter(pk__in=buffer_ids)
     else:
-        buffers = Buffer.objects.filter(mailbox=mailbox, enabled=True, next_poll_at__lte=now + CLAIM_LEASE)
-    buffers = list(buffers.select_related("tenant"))
-    if not buffers:
-        result.skipped = "nothing due"
-        return
+        buffers = buffers.filter(enabled=True, next_poll_at__lte=now + CLAIM_LEASE)
+    buffers = list(buffers.select_related("mailbox__tenant"))
+    for buffer in buffers:
+        buffer.mailbox = buffers[0].mailbox
+        buffer.tenant = buffers[0].mailbox.tenant
+    return buffers
+
+
+def _poll_due_buffers(mailbox: Mailbox, buffers: list[Buffer], lease: Lease, result: PollResult, *, started):
     if state.polling_stopped(mailbox):
         # Hammering a server with a login it refuses gets accounts locked; wait for an administrator.
         with lease.holding():
@@ -128,9 +142,7 @@ def _poll_due_buffers(mailbox: Mailbox, buffer_ids, lease: Lease, result: PollRe
                 _record_buffer_failure(buffer, fault)
         result.error = _in_english(fault)
     else:
-        with lease.holding():  # one transaction for every outcome of a poll that reached the server
-            _record_polled(polled, started=now)
-            state.record_success(mailbox)  # also clears the count of authentication failures
+        _record_success(mailbox, polled, lease, started=started)
 
 
 def _poll_buffers(server, mailbox, buffers, lease: Lease, result) -> list[Buffer]:
@@ -282,12 +294,41 @@ def stored_reason(error: MailConnectionError | StorageFault) -> str:
     return reasons.stored_text(error, 1000)
 
 
-def _record_polled(buffers, *, started) -> None:
-    now = timezone.now()
-    for buffer in buffers:
-        Buffer.objects.filter(pk=buffer.pk).update(
-            last_polled_at=now, last_error="", consecutive_failures=0, next_poll_at=due_again(buffer, started)
-        )
+def _record_success(mailbox: Mailbox, polled: list[Buffer], lease: Lease, *, started) -> None:
+    """A poll that reached the server: its buffers polled, the mailbox ready (which also clears its count
+    of authentication failures; the end of an incident is told).
+
+    The usual end, a ready mailbox and a lease renewed moments ago, takes two statements and no
+    transaction: the buffers' outcome, written only while the lease holds (it cannot be expiring, so
+    only a takeover already committed could stop it, and that one the statement sees), then the
+    mailbox's, written with the lease's release. Anything else (a mailbox that was not ready, a lease
+    renewed long ago or lost, a buffer gone meanwhile) takes the long way: one transaction in the lease.
+    """
+    if lease.surely_held():
+        written = _record_polled(polled, started=started, where=lease.still_held())
+        now = timezone.now()
+        ready_now, checked = state.still_ready(now)
+        if written == len(polled) and lease.release(where=ready_now, **checked):
+            mailbox.last_checked_at, mailbox.auth_failures = now, 0
+            return
+    with lease.holding():  # one transaction for every outcome of a poll that reached the server
+        _record_polled(polled, started=started)
+        state.record_success(mailbox)
+
+
+def _record_polled(buffers, *, started, where=None) -> int:
+    """Record the buffers' successful poll in one UPDATE (only where `where` holds); how many it wrote."""
+    if not buffers:
+        return 0
+    rows = Buffer.objects.filter(pk__in=[buffer.pk for buffer in buffers])
+    if where is not None:
+        rows = rows.filter(where)
+    return rows.update(
+        last_polled_at=timezone.now(),
+        last_error="",
+        consecutive_failures=0,
+        next_poll_at=all_due_again(buffers, started),
+    )
 
 
 def _postpone(buffers, delay: timedelta, reason: str) -> None:

@@ -8,6 +8,7 @@ to be polled every 60 seconds: due just after a tick, it waited for the next one
 
 from datetime import datetime, timedelta
 
+from django.db.models import Case, DateTimeField, Value, When
 from django.utils import timezone
 
 from mailboxes.models import Buffer
@@ -25,6 +26,14 @@ def poll_soon(buffers) -> int:
 def due_again(buffer: Buffer, started: datetime) -> datetime:
     """When a buffer whose poll started at `started` is due again: its interval after that start."""
     return started + buffer.interval
+
+
+def all_due_again(buffers, started: datetime):
+    """due_again of each of `buffers`, as the value of `next_poll_at` in one UPDATE of all of them."""
+    due = {buffer.pk: due_again(buffer, started) for buffer in buffers}
+    if len(set(due.values())) <= 1:
+        return next(iter(due.values()), started)
+    return Case(*(When(pk=pk, then=Value(at)) for pk, at in due.items()), output_field=DateTimeField())
 
 
 def claim_due_mailboxes(now=None) -> list[int]:
