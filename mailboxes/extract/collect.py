@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from intake.files import is_graphic, sha256_hex, sniff_content_type
 from mailboxes.extract.charsets import decode_bytes
 from mailboxes.extract.completeness import incomplete_reason
-from mailboxes.extract.containers import CMS_TYPES, Found, open_file
+from mailboxes.extract.containers import CMS_TYPES, Found, open_file, opens
 from mailboxes.extract.headers import decode_text_header
 from mailboxes.extract.html_text import html_to_text
 from mailboxes.extract.model import (
@@ -49,7 +49,8 @@ from mailboxes.extract.params import parse_structured_header
 from mailboxes.extract.parts import CUT_OFF, DEFECT_NOTES, MAIL_ENDS_INSIDE, MESSAGE, MULTIPART, MimePart
 from mailboxes.extract.parts import TOO_DEEP as TOO_DEEP_NOTE
 from mailboxes.extract.signed import SIGNATURE_TYPES, signature_state, visit_secured
-from mailboxes.extract.transfer import BASE64_TRUNCATED, Decoded, decode_body
+from mailboxes.extract.streaming import STREAM_FROM, Spooled, spool_base64
+from mailboxes.extract.transfer import BASE64_TRUNCATED, Decoded, decode_body, normalize_encoding
 from mailboxes.extract.uuencoded import begin_line_name, split_uuencoded
 
 _BODY_TYPES = ("text/plain", "text/html")
@@ -73,9 +74,10 @@ class Collected:
     unreadable_reason: Note | str = ""
 
 
-def collect(root: MimePart, raw: bytes = b"") -> Collected:
-    """Attachments, body text and defect notes of the mail whose MIME tree is `root` (read from `raw`)."""
-    walker = Walker(raw)
+def collect(root: MimePart, raw: bytes = b"", spool=None) -> Collected:
+    """Attachments, body text and defect notes of the mail whose MIME tree is `root` (read from `raw`).
+    With `spool`, large base64 files are decoded into files it opens (streaming.py)."""
+    walker = Walker(raw, spool)
     walker.visit(root, "", wants_text=True)
     walker.mark_pictures_in_text()
     if walker.plain:
@@ -89,8 +91,9 @@ def collect(root: MimePart, raw: bytes = b"") -> Collected:
 
 
 class Walker:
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, spool=None) -> None:
         self.raw = raw
+        self.spool = spool
         self.attachments: list[ExtractedAttachment] = []
         self.content_ids: dict[int, str] = {}  # attachment index -> its Content-ID
         self.defects: list[Note] = []
@@ -151,12 +154,26 @@ class Walker:
         elif part.content_type in SIGNATURE_TYPES:
             role = SIGNATURE
         is_inline = disposition == "inline" or (not disposition and content_id is not None)
-        decoded = decode_body(part)
         cut_off = CUT_OFF in part.defects
+        if role == DOCUMENT and (spooled := self.spooled(part, name, origin, is_inline)):
+            found = Found(name, b"", part.content_type, origin, is_inline, None, cut_off)
+            self.add_found(found, role=role, content_id=content_id, spooled=spooled)
+            return
+        decoded = decode_body(part)
         found = Found(name, decoded.data, part.content_type, origin, is_inline, decoded, cut_off)
         if role == DOCUMENT and open_file(self, found, wants_text=wants_text):
             return
         self.add_found(found, role=role, content_id=content_id)
+
+    def spooled(self, part: MimePart, name: str, origin: str, is_inline: bool) -> Spooled | None:
+        """A large base64 file decoded straight into a spool file, when there is one to write to."""
+        if self.spool is None or part.body_size < STREAM_FROM:
+            return None
+        if normalize_encoding(part.header("content-transfer-encoding")) != "base64":
+            return None
+        return spool_base64(
+            part, self.spool, lambda head: opens(Found(name, head, part.content_type, origin))
+        )
 
     def body_text(self, part: MimePart, origin: str, wants_text: bool) -> None:
         """A body part; one that is not the text (a forwarded mail's, an HTML alternative) still gives
@@ -181,7 +198,7 @@ class Walker:
         (self.html if part.content_type == "text/html" else self.plain).append(text)
 
     def add_found(
-        self, found: Found, *, role: str = DOCUMENT, content_id=None, **problem
+        self, found: Found, *, role: str = DOCUMENT, content_id=None, spooled=None, **problem
     ) -> ExtractedAttachment:
         decoded = found.decoded or Decoded(found.data)
         if decoded.unreadable and "problem" not in problem:
@@ -193,7 +210,8 @@ class Walker:
             }
         return self.add(
             found.name, found.data, found.declared_type, found.origin,
-            is_inline=found.is_inline, role=role, note=decoded.note, content_id=content_id, **problem,
+            is_inline=found.is_inline, role=role, note=decoded.note, content_id=content_id, spooled=spooled,
+            **problem,
         )  # fmt: skip
 
     def add(
@@ -209,8 +227,9 @@ class Walker:
         detail: Note | str = "",
         note: Note | str = "",
         content_id: str | None = None,
+        spooled: Spooled | None = None,
     ) -> ExtractedAttachment:
-        sniffed_type = sniff_content_type(data)
+        sniffed_type = spooled.sniffed_type if spooled else sniff_content_type(data)
         name = display_name(raw_name)
         if not name:
             self.unnamed_count += 1
@@ -219,7 +238,10 @@ class Walker:
             self.note(origin, _about(name, note))
             if mentions(note, BASE64_TRUNCATED.code) and not problem:
                 problem, detail = TRUNCATED, note
-        if not problem and (reason := incomplete_reason(sniffed_type, data)):
+        incomplete = (
+            spooled.incomplete_reason if spooled else lambda sniffed: incomplete_reason(sniffed, data)
+        )
+        if not problem and (reason := incomplete(sniffed_type)):
             problem, detail = TRUNCATED, reason
         if problem:
             self.note(origin, _about(name, detail or problem))
@@ -228,8 +250,8 @@ class Walker:
         attachment = ExtractedAttachment(
             display_name=name,
             data=data,
-            size=len(data),
-            sha256=sha256_hex(data),
+            size=spooled.size if spooled else len(data),
+            sha256=spooled.sha256 if spooled else sha256_hex(data),
             declared_type=declared_type,
             sniffed_type=sniffed_type,
             is_graphic=is_graphic(sniffed_type),
@@ -238,6 +260,7 @@ class Walker:
             role=role,
             problem=problem,
             problem_detail=detail,
+            spooled=spooled.name if spooled else "",
         )
         self.attachments.append(attachment)
         return attachment

@@ -76,6 +76,11 @@ def open_file(walker, found: Found, *, wants_text: bool = False, archives: bool 
     return True
 
 
+def opens(found: Found) -> bool:
+    """Whether open_file would open `found` as a container (judged from what its data holds)."""
+    return _opener(found, True) is not None
+
+
 def _opener(found: Found, archives: bool):
     name, data, declared = found.name.lower(), found.data, found.declared_type
     if looks_like_tnef(declared, display_name(found.name), data):

@@ -1,5 +1,7 @@
 """extract_mail: raw mail bytes in, an ExtractedMail out, whatever the bytes are."""
 
+import mmap
+import re
 from collections.abc import Callable
 
 from mailboxes.extract.charsets import declared_charsets
@@ -25,19 +27,24 @@ LONGEST_SUBJECT = 2000
 LONGEST_HEADER_READ = 64 * 1024
 
 
-def extract_mail(raw: bytes) -> ExtractedMail:
+def extract_mail(raw: bytes, spool=None) -> ExtractedMail:
     """Read a raw RFC 5322 mail: headers, body text, attachments (also from forwarded mails and winmail.dat).
 
-    Never raises. A mail that cannot be read at all comes back with `unreadable_reason` set; problems
-    that were worked around are listed in `defects`.
+    Never raises, but for the errors of `spool`'s files (its `passes`). A mail that cannot be read at
+    all comes back with `unreadable_reason` set; problems that were worked around are listed in
+    `defects`. `raw` may be a memory map of the mail's file. With `spool` (a callable opening a file to
+    write), large base64 attachments are decoded into such files instead of memory: their `spooled`
+    names them and their `data` is empty (streaming.py).
     """
     try:
-        return extract_mail_using(raw, parse_structure)
+        return extract_mail_using(raw, parse_structure, spool)
     except RecursionError:
         return ExtractedMail(unreadable_reason=note("extract.too_deeply_nested_to_read"))
     except MemoryError:
         return ExtractedMail(unreadable_reason=note("extract.too_large_for_memory"))
     except Exception as error:  # the contract is to never raise: a bug must not stop the mailbox poll
+        if spool is not None and isinstance(error, spool.passes):
+            raise  # the storage's fault (a full disk), not the mail's
         return ExtractedMail(unreadable_reason=INTERNAL_ERROR(error))
 
 
@@ -45,25 +52,30 @@ def INTERNAL_ERROR(error: Exception) -> Note:
     return note("extract.internal_error", detail=type(error).__name__[:100])
 
 
-def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart]) -> ExtractedMail:
+def extract_mail_using(raw: bytes, parse: Callable[[bytes], MimePart], spool=None) -> ExtractedMail:
     """extract_mail with a chosen structure parser, and exceptions left to the caller (for tests)."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8", "surrogateescape")
-    elif not isinstance(raw, bytes):
+    elif not isinstance(raw, bytes | mmap.mmap):
         raw = bytes(raw) if raw is not None else b""
-    if not raw:
+    if not len(raw):
         return ExtractedMail(unreadable_reason=note("extract.empty_no_bytes"))
-    if raw.isspace():  # stops at the first other byte, unlike strip(), which would copy the mail
+    # Stops at the first other byte, unlike strip(), which would copy the mail (a map has no isspace).
+    if _NOT_BLANK.search(raw) is None:
         return ExtractedMail(unreadable_reason=note("extract.empty_only_blank_lines"))
     root = parse(raw)
     if not root.headers:
         return ExtractedMail(unreadable_reason=note("extract.no_headers"))
     # Raw 8-bit header text is decoded with the charsets the mail itself declares before the fallbacks.
     with declared_charsets(lambda: _charsets_of(root)):
-        return _read(root, raw)
+        return _read(root, raw, spool)
 
 
-def _read(root: MimePart, raw: bytes) -> ExtractedMail:
+# What bytes.isspace() does not count as blank: found at once in a memory map, which has no isspace().
+_NOT_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
+
+def _read(root: MimePart, raw: bytes, spool=None) -> ExtractedMail:
     mail = ExtractedMail()
     mail.subject = decode_text_header(_capped(root.header("subject")))[:LONGEST_SUBJECT]
     senders = parse_addresses(root.header_values("from")) or parse_addresses(root.header_values("sender"))
@@ -74,7 +86,7 @@ def _read(root: MimePart, raw: bytes) -> ExtractedMail:
     mail.date, date_note = read_date(root.header("date"))
     mail.date_text = decode_text_header(root.header("date"))[:DATE_TEXT_LENGTH]
     mail.message_id, message_id_note = parse_message_id(root.header("message-id"))
-    found = collect(root, raw)
+    found = collect(root, raw, spool)
     mail.text = found.text
     mail.snippet = " ".join(found.text[: SNIPPET_LENGTH * 4].split())[:SNIPPET_LENGTH]
     mail.attachments = found.attachments

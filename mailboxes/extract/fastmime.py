@@ -16,6 +16,7 @@ mode (parse_salvaging) it presses on instead, for the rare mail the standard lib
 
 import re
 
+import mailboxes.extract.streaming as streaming
 from mailboxes.extract.notes import note
 from mailboxes.extract.parts import (
     DEFECT_NOTES,
@@ -204,7 +205,7 @@ def _boundary_lines(buf: bytes, start: int, end: int, separator: bytes) -> list[
     found = []
     position = start
     while True:
-        at = buf.find(separator, position, end)
+        at = streaming.find(buf, separator, position, end)  # a memory map: a window at a time
         if at == -1:
             return found
         position = at + 1

@@ -57,6 +57,8 @@ class ExtractedAttachment:
     role: str = DOCUMENT
     problem: str = ""
     problem_detail: Note | str = ""
+    # Decoded into a spool file instead of `data` (b""): the spool's name (extract_mail's `spool`).
+    spooled: str = ""
 
 
 @dataclass

@@ -11,6 +11,7 @@ to its file.
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import pickle
 import queue
@@ -50,6 +51,7 @@ class RawRef:
     internaldate: datetime | None
     size: int
     path: str
+    sha256: str  # of the bytes written, computed as they came
 
 
 @dataclass(frozen=True)
@@ -106,10 +108,13 @@ def _prepare_batch(client, job: Job, batch: list[tuple[int, int, str]]) -> list[
         if size > LARGE_MAIL:
             ref = _fetch_large(client, job, uid, size)
             if ref is not None:
-                raw = mail_files.read(ref.path)
-                mail = IncomingMail(job.uidvalidity, uid, raw, ref.internaldate, size, fingerprint)
-                prepared.append(_prepare(job, mail, raw_stored=True))
-                del mail  # the large mail's bytes go before the next one comes
+                # Mapped, not read: extraction's pages come and go, a large file is decoded to its file.
+                with mail_files.mapped(ref.path) as raw:
+                    mail = IncomingMail(
+                        job.uidvalidity, uid, raw, ref.internaldate, size, fingerprint, ref.sha256
+                    )
+                    prepared.append(_prepare(job, mail, raw_stored=True))
+                    del mail, raw  # the large mail's bytes go before the next one comes
     return sorted(prepared, key=lambda p: p.uid)
 
 
@@ -126,12 +131,18 @@ def _prepare(job: Job, mail: IncomingMail, *, raw_stored: bool) -> PreparedMail:
 
 def _fetch_large(client, job: Job, uid: int, size: int) -> RawRef | None:
     path = mail_files.raw_path(job.directory(uid))
+    digest = hashlib.sha256()
+
+    def write(piece: bytes) -> None:
+        digest.update(piece)
+        handle.write(piece)
+
     with mail_files.open_for_writing(path) as handle:
-        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, handle.write)
+        internaldate = imap.fetch_in_chunks(client, uid, size, CHUNK, write)
     if internaldate is False:  # vanished meanwhile
         mail_files.delete(path)
         return None
-    return RawRef(uid, internaldate, size, path)
+    return RawRef(uid, internaldate, size, path, digest.hexdigest())
 
 
 # -- thread -----------------------------------------------------------------------------------------------

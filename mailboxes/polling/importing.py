@@ -81,7 +81,7 @@ def _import(buffer: Buffer, mails, *, batch_size: int, progress) -> ImportReport
                 report.skipped += 1
                 continue
             known.add(fp)
-            mail = ingest.IncomingMail(IMPORT_UIDVALIDITY, next_uid, raw, None, len(raw), fp)
+            mail = ingest.IncomingMail(IMPORT_UIDVALIDITY, next_uid, raw, None, len(raw), fp, sha256=fp)
             prepared.append(
                 ingest.prepare(tenant_id=buffer.tenant_id, buffer_id=buffer.pk, folder="", mail=mail)
             )

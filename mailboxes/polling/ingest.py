@@ -22,7 +22,7 @@ from mailboxes.extract import extract_mail, headers
 from mailboxes.extract.notes import Note
 from mailboxes.models import Attachment, Buffer, Message
 from mailboxes.notifications import events
-from mailboxes.polling import mail_files
+from mailboxes.polling import mail_files, spooling
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class IncomingMail:
     received_at: datetime | None
     size: int
     fingerprint: str
+    sha256: str = ""  # the digest of `raw`, when the fetcher computed it on the way (a large mail)
 
 
 @dataclass
@@ -69,7 +70,7 @@ def fingerprint(message_id: str, internaldate: datetime | None, size: int) -> st
 
 def raw_sha256(mail: IncomingMail) -> str:
     """The digest of the raw bytes: identifies the mail on a folder renumbered or recreated (resync)."""
-    return sha256_hex(mail.raw)
+    return mail.sha256 or sha256_hex(mail.raw)
 
 
 def body_text(extracted) -> str:
@@ -102,15 +103,20 @@ def prepare(
     raw_path = mail_files.raw_path(directory)
     if not raw_stored:
         mail_files.write(raw_path, mail.raw)
+    # Large attachments are decoded straight into files of the mail's folder (local storage).
+    spool = spooling.Spool(directory) if mail_files.is_local() else None
     try:
-        extracted = extract_mail(mail.raw)
-        attachments = _write_attachments(directory, extracted.attachments)
+        extracted = extract_mail(mail.raw, spool)
+        attachments = _write_attachments(directory, extracted.attachments, spool)
         fields = _mail_fields(folder, mail, raw_path, extracted, attachments)
     except StorageFault:
         raise
     except Exception:
         logger.exception("mail %s could not be read; kept raw as unreadable", describe(buffer_id, mail))
         fields, attachments = unreadable_fields(folder, mail, raw_path, CANNOT_BE_READ), []
+    finally:
+        if spool is not None:
+            spool.discard()  # what was not adopted (a failure midway): no temporary stays behind
     return PreparedMail(mail.uid, mail.uidvalidity, fields, attachments)
 
 
@@ -122,12 +128,14 @@ def describe(buffer_id: int, mail: IncomingMail) -> str:
     )
 
 
-def _write_attachments(directory: str, found_attachments) -> list[dict]:
+def _write_attachments(directory: str, found_attachments, spool=None) -> list[dict]:
     attachments = []
     for position, found in enumerate(found_attachments, start=1):
-        path = mail_files.write(
-            mail_files.attachment_path(directory, position, found.sniffed_type), found.data
-        )
+        path = mail_files.attachment_path(directory, position, found.sniffed_type)
+        if found.spooled:  # decoded into a file already: it gets its name, atomically
+            spool.adopt(found.spooled, path)
+        else:
+            mail_files.write(path, found.data)
         attachments.append(
             {
                 "position": position,

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import mmap
 import os
 import posixpath
 import re
@@ -73,6 +74,24 @@ def sha256_of(path: str, storage=default_storage, chunk: int = 1024 * 1024) -> s
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def mapped(path: str, storage=default_storage):
+    """A stored file as read-only memory (local storage), else its bytes: a large mail's raw file read
+    without holding it all in memory (its pages come and go as extraction reads them)."""
+    if not is_local(storage):
+        yield read(path, storage)
+        return
+    with storage_faults.converted(), open(storage.path(path), "rb") as handle:
+        empty = not os.fstat(handle.fileno()).st_size  # (a file of no bytes cannot be mapped)
+        memory = b"" if empty else mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        yield memory
+    finally:
+        if not empty:
+            with contextlib.suppress(BufferError):  # a view still held: it goes with its last reference
+                memory.close()
+
+
 def delete(path: str, storage=default_storage) -> None:
     with storage_faults.converted():
         storage.delete(path)
@@ -100,7 +119,8 @@ def open_for_writing(path: str, storage=default_storage):
     A process killed meanwhile leaves its temporary behind: `remove_orphans` sweeps those once stale."""
     if is_local(storage):
         target = storage.path(path)
-        temporary = f"{target}.{os.getpid()}.{threading.get_ident()}.part"
+        temporary = _temporary(target)
+        renamed = False
         try:
             with storage_faults.converted():
                 handle = _create(temporary)
@@ -108,23 +128,60 @@ def open_for_writing(path: str, storage=default_storage):
                 yield _StorageFile(handle)
             with storage_faults.converted():
                 os.replace(temporary, target)
+            renamed = True
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(temporary)
+            if not renamed:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(temporary)
     else:
         buffer = io.BytesIO()
         yield buffer
         write(path, buffer.getvalue(), storage)
 
 
+def _temporary(target: str) -> str:
+    return f"{target}.{os.getpid()}.{threading.get_ident()}.part"
+
+
 def _create(name: str):
     """A new file, with its folders; made again if the sweep removed them, left empty, in between."""
-    os.makedirs(os.path.dirname(name), exist_ok=True)
+    return open(create_descriptor(name), "wb")
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+
+def create_descriptor(name: str) -> int:
+    """The descriptor of a new (or emptied) file; its folders are made when missing (not looked for
+    first: a mail's second file finds its folder there), and again if the sweep removed them, left
+    empty, in between."""
+    for attempt in range(3):
+        try:
+            return os.open(name, _CREATE, 0o666)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            os.makedirs(os.path.dirname(name), exist_ok=True)
+    raise AssertionError("unreachable")
+
+
+def _write_local(target: str, data) -> None:
+    """`data` at `target`, whole or not at all: a temporary written with plain system calls (no file
+    object, no buffer), then renamed; the temporary is removed only when something failed."""
+    temporary = _temporary(target)
     try:
-        return open(name, "wb")
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(name), exist_ok=True)
-        return open(name, "wb")
+        descriptor = create_descriptor(temporary)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
 
 
 def write(path: str, data: bytes, storage=default_storage) -> str:
@@ -134,8 +191,8 @@ def write(path: str, data: bytes, storage=default_storage) -> str:
     half a file. Other storages get Django's save.
     """
     if is_local(storage):
-        with open_for_writing(path, storage) as handle:
-            handle.write(data)
+        with storage_faults.converted():
+            _write_local(storage.path(path), data)
         return path
     with storage_faults.converted():
         if storage.exists(path):

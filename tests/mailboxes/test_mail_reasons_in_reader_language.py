@@ -145,7 +145,7 @@ def test_the_admin_shows_stored_reasons_in_the_readers_language(stored, client_f
 
 
 def test_an_internal_error_names_its_type_in_the_readers_language(buffer_a, monkeypatch):
-    def broken(raw, parse):
+    def broken(*args, **kwargs):  # whatever extract_mail passes on
         raise KeyError("x")
 
     monkeypatch.setattr(extractor, "extract_mail_using", broken)
