@@ -330,7 +330,7 @@ def report_memory(server, user, child_args: dict, many_rate: float) -> None:
     load(server, big_user.login, "INBOX", [invoice(1, pdf_size=50 * 1024 * 1024)])
     big = make_buffer(server, big_user, "INBOX", "big")
     big_rss = child_rss("big", {**child_args, "buffer": big.pk})
-    print(f"   one mail with a 50 MB attachment: {big_rss} MB   (target <= 300)")
+    print(f"   one mail with a 50 MB attachment: {big_rss} MB   (target <= 150)")
     many = make_buffer(server, user, "Large", "large-again")
     first, last = child_rss("many", {**child_args, "buffer": many.pk}).split()
     print(f"   10,000 mails: {first} MB after 1,000, {last} MB after 10,000 (RSS of the storing process)")
