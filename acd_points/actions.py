@@ -134,16 +134,23 @@ def refusal_hint() -> str:
 # commands), which the history shows as such.
 
 
+def _hide_listed(point: AcdPoint, message_ids: list[int]) -> list[int]:
+    """Within the caller's transaction: lock the point's listed mails among `message_ids`, hide them, and
+    return their ids (mails already hidden, or another point's, are left alone)."""
+    ids = list(
+        Message.objects.select_for_update()
+        .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
+        .values_list("pk", flat=True)
+    )
+    Message.objects.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+    return ids
+
+
 @acts_for("point")
 def delete_from_list(*, point: AcdPoint, message_ids: list[int], employee=None) -> int:
     """Hide mails in the portal; they stay on the server."""
     with transaction.atomic():
-        ids = list(
-            Message.objects.select_for_update()
-            .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
-            .values_list("pk", flat=True)
-        )
-        Message.objects.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+        ids = _hide_listed(point, message_ids)
         if ids:
             record_actions(point, MailAction.Action.REMOVED, employee, ids)
     return len(ids)
@@ -155,12 +162,7 @@ def delete_from_list_and_mailbox(*, point: AcdPoint, message_ids: list[int], emp
     if not point.allow_delete_from_mailbox:
         raise PermissionError("This point does not allow deleting from the mailbox.")
     with transaction.atomic():
-        ids = list(
-            Message.objects.select_for_update()
-            .filter(pk__in=message_ids, buffer_id=point.buffer_id, state__in=LISTED)
-            .values_list("pk", flat=True)
-        )
-        Message.objects.filter(pk__in=ids).update(state=Message.State.HIDDEN)
+        ids = _hide_listed(point, message_ids)
         follow_up.record(
             [
                 PendingWork(tenant=point.tenant, kind=PendingWork.Kind.DELETE_ON_SERVER, message_id=pk)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from acd_points import folders
 from acd_points.api import admin as token_admin  # noqa: F401  (registers the API token admin)
 from acd_points.models import AcdPoint, MailAction, OcrPoint
-from intake.admin import TenantAdminMixin, site
+from intake.admin import RecordOnlyAdminMixin, TenantAdminMixin, site
 
 
 class AcdPointForm(forms.ModelForm):
@@ -127,7 +127,7 @@ class OcrPointAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MailAction, site=site)
-class MailActionAdmin(TenantAdminMixin, admin.ModelAdmin):
+class MailActionAdmin(RecordOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     """Who did what to the points' mail: read only, as it was recorded (rows are never changed)."""
 
     list_display = ["at", "employee_name", "action", "point", "subject", "detail"]
@@ -140,12 +140,3 @@ class MailActionAdmin(TenantAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     search_fields = ["subject", "employee_name"]
     list_select_related = ["point"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

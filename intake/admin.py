@@ -159,6 +159,20 @@ class ReadOnlyTenantInline(TenantAdminMixin, admin.TabularInline):
         return False
 
 
+class RecordOnlyAdminMixin:
+    """Rows the portal writes and nobody edits (operator actions, stored mail, task failures): listed and
+    viewed, never added, changed or deleted here. Put before the admin's scoping mixin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantAdminSite(admin.AdminSite):
     """The admin, opened to platform superusers and to each tenant's administrators (not to operators)."""
 

@@ -24,6 +24,15 @@ STORED_REASONS = frozenset({"unreadable_reason", "problem_detail", "signature_de
 STORED_DEFECTS_LIMIT = 40_000
 
 
+def reason_language(field) -> str:
+    """The language stored reasons are rendered in for this request, worked out once per answer (the
+    serializers of a list share their root's context) rather than for every field of every row."""
+    context = field.context
+    if "reason_language" not in context:
+        context["reason_language"] = reasons.api_language(context.get("request"))
+    return context["reason_language"]
+
+
 class BoundedTextMixin:
     """Text outsiders wrote (subjects, senders, names, reasons) is given bounded and without invisible
     controls (bidi overrides, zero-width characters), whatever size the stored value has."""
@@ -32,7 +41,7 @@ class BoundedTextMixin:
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        language = reasons.api_language(self.context.get("request"))
+        language = reason_language(self)
         for name, limit in self.bounded_text.items():
             if isinstance(data.get(name), str):
                 value = data[name]
@@ -49,7 +58,7 @@ class DefectsField(serializers.ListField):
         # Each line is a stored reason (ingest keeps them whole, 20,000 characters in all): split before
         # cutting, so that no line is cut inside its code.
         lines = message.defects[:STORED_DEFECTS_LIMIT].splitlines()[:MAX_DEFECTS]
-        language = reasons.api_language(self.context.get("request"))
+        language = reason_language(self)
         return [bounded(fit_to_show(reasons.render(line, language)), DEFECT_LENGTH) for line in lines if line]
 
 
@@ -352,7 +361,7 @@ class DocumentSerializer(BoundedTextMixin, serializers.ModelSerializer):
         return _absolute(self, "document", document.pk)
 
     def get_source(self, document) -> str:
-        return reasons.render(document.source, reasons.api_language(self.context.get("request")))
+        return reasons.render(document.source, reason_language(self))
 
 
 class DocumentDetailSerializer(DocumentSerializer):

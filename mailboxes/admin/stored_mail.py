@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from intake import reasons
-from intake.admin import ReadOnlyTenantInline, TenantAdminMixin, site
+from intake.admin import ReadOnlyTenantInline, RecordOnlyAdminMixin, TenantAdminMixin, site
 from intake.files import bounded, fit_to_show
 from mailboxes.models import Attachment, Message
 from mailboxes.polling import rereading
@@ -113,7 +113,7 @@ _DETAIL = [
 
 
 @admin.register(Message, site=site)
-class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
+class MessageAdmin(RecordOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     """Stored mail, read-only: administrators check what arrived and why a mail is unreadable."""
 
     list_display = [
@@ -173,12 +173,3 @@ class MessageAdmin(TenantAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("sender"), ordering="sender")
     def list_sender(self, obj):
         return bounded(fit_to_show(obj.sender_head), LIST_TEXT)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
